@@ -1,0 +1,72 @@
+"""stackproof policies [show ID]: the catalogue."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from ..catalogue import FRAMEWORKS, Catalogue, Policy, load_catalogue
+from ..errors import InputError
+
+
+def policies_command(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(args.pack)
+    if not args.action:
+        return _list(catalogue, args.format)
+    if len(args.action) == 2 and args.action[0] == "show":
+        return _show(catalogue.policy(args.action[1]), args.format)
+    raise InputError(None, "usage: stackproof policies [show ID]")
+
+
+def _list(catalogue: Catalogue, fmt: str) -> int:
+    if fmt == "json":
+        print(json.dumps([_as_dict(p) for p in catalogue], indent=2))
+        return 0
+    table = Table(show_edge=False, box=None)
+    for column in ("id", "severity", "area", "title"):
+        table.add_column(column)
+    for policy in catalogue:
+        table.add_row(policy.id, policy.severity, policy.area, policy.title)
+    Console(highlight=False).print(table)
+    return 0
+
+
+def _as_dict(policy: Policy) -> dict:
+    return {
+        "id": policy.id, "title": policy.title, "severity": policy.severity, "area": policy.area,
+        "resource": list(policy.kinds), "check": policy.check, "params": dict(policy.params),
+        "environments": {k: dict(v) for k, v in policy.environments.items()},
+        "rationale": policy.rationale, "remediation": dict(policy.remediation),
+        "frameworks": {k: list(v) for k, v in policy.frameworks.items()}, "file": policy.path,
+    }
+
+
+def _show(policy: Policy, fmt: str) -> int:
+    if fmt == "json":
+        print(json.dumps(_as_dict(policy), indent=2))
+        return 0
+    console = Console(highlight=False)
+    console.print(f"[bold]{policy.id}[/bold]  ({policy.severity}, {policy.area})", markup=True)
+    console.print(policy.title)
+    console.print(f"\nResources: {', '.join(policy.kinds)}")
+    console.print(f"Check: {policy.check}   File: {policy.path}")
+    console.print("\n[bold]Rationale[/bold]", markup=True)
+    console.print(policy.rationale)
+    console.print("\n[bold]Parameters[/bold]", markup=True)
+    if policy.params:
+        for name, value in policy.params.items():
+            console.print(f"  {name}: {value!r}", markup=False)
+    else:
+        console.print("  (none)")
+    for env, overrides in policy.environments.items():
+        console.print(f"  environment {env}: {overrides!r}", markup=False)
+    console.print("\n[bold]Remediation[/bold]", markup=True)
+    for tool, text in policy.remediation.items():
+        console.print(f"  {tool}:")
+        console.print("    " + text.rstrip().replace("\n", "\n    "), markup=False)
+    console.print("\n[bold]Frameworks[/bold]", markup=True)
+    for name, controls in policy.frameworks.items():
+        console.print(f"  {FRAMEWORKS.get(name, name)}: {', '.join(controls)}", markup=False)
+    return 0

@@ -1,0 +1,101 @@
+"""Catalogue x inventory -> results. A rule that raises becomes an ERROR result."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .catalogue import Policy
+from .model import Inventory, Resource, Unknown
+from .results import Result
+from .rules import ERROR, UNKNOWN, Context, Verdict
+
+ENVIRONMENT_TAGS = ("Environment", "environment", "Env", "env")
+
+
+def environment_of(resource: Resource, chosen: str | None) -> str | None:
+    """The environment whose parameters apply: --env, else the resource's Environment tag."""
+    if chosen:
+        return chosen
+    tags = resource.tags
+    if isinstance(tags, Unknown) or not tags:
+        return None
+    for name in ENVIRONMENT_TAGS:
+        value = tags.get(name)
+        if isinstance(value, str) and value:
+            return value.lower()
+    return None
+
+
+def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str | None = None) -> list[Result]:
+    results: list[Result] = []
+    for policy in policies:
+        rule = policy.function()
+        contexts: dict[str | None, Context] = {}
+        for kind in policy.kinds:
+            for resource in inventory.of_kind(kind):
+                env = environment_of(resource, environment)
+                ctx = contexts.get(env)
+                if ctx is None:
+                    ctx = contexts[env] = Context(inventory, policy.params_for(env), env)
+                verdict = _run(rule, resource, ctx)
+                results.append(_result(policy, resource, verdict, env))
+        for gap in inventory.gaps:
+            if set(gap.kinds) & set(policy.kinds):
+                results.append(Result(
+                    policy=policy.id, status=UNKNOWN, severity=policy.severity, resource=gap.where,
+                    kind=gap.kinds[0], source="live" if gap.account or gap.region else "input",
+                    message=f"not assessed: {gap.reason}", account=gap.account, region=gap.region,
+                ))
+    if inventory.secrets:
+        for result in results:
+            _scrub(result, inventory.secrets)
+    return results
+
+
+def _run(rule: Any, resource: Resource, ctx: Context) -> Verdict:
+    try:
+        verdict = rule(resource, ctx)
+    except Exception as exc:  # noqa: BLE001 - any rule failure is an ERROR result, never a pass
+        return Verdict(ERROR, f"the check raised {type(exc).__name__}: {exc}")
+    if not isinstance(verdict, Verdict):
+        return Verdict(ERROR, f"the check returned {type(verdict).__name__}, not a Verdict")
+    return verdict
+
+
+def _result(policy: Policy, resource: Resource, verdict: Verdict, environment: str | None) -> Result:
+    prov = resource.prov
+    return Result(
+        policy=policy.id,
+        status=verdict.status,
+        severity=policy.severity,
+        resource=prov.address,
+        kind=resource.KIND,
+        source=prov.source,
+        message=verdict.message,
+        name=resource.name if isinstance(resource.name, str) else None,
+        file=prov.file,
+        line=prov.line,
+        account=prov.account,
+        region=prov.region if isinstance(prov.region, str) else None,
+        environment=environment,
+        scenario=prov.scenario,
+        evidence=dict(verdict.evidence),
+    )
+
+
+def _scrub(result: Result, secrets: set[str]) -> None:
+    """Defence in depth: no value a loader saw marked secret survives into a report."""
+    result.message = _scrub_value(result.message, secrets)
+    result.evidence = _scrub_value(dict(result.evidence), secrets)
+
+
+def _scrub_value(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret and secret in value:
+                value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub_value(v, secrets) for v in value]
+    return value

@@ -1,0 +1,67 @@
+"""Loaders: each knows its input format and the model, nothing else.
+
+``load_inputs`` reads every path a scan is given, tells the formats apart by
+content, and merges them into one Inventory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import InputError
+from ..model import Inventory
+from .tfplan.reader import decode, parse_json, read_bytes
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template", ".cfn")
+
+
+@dataclass
+class LoadOptions:
+    """Options some loaders need (CloudFormation parameters and region)."""
+
+    parameters: str | None = None
+    region: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_inputs(paths: Iterable[str | Path], options: LoadOptions | None = None) -> Inventory:
+    options = options or LoadOptions()
+    inventory = Inventory()
+    for path in paths:
+        inventory.merge(load_one(path, options))
+    return inventory
+
+
+def load_one(path: str | Path, options: LoadOptions) -> Inventory:
+    where = str(path)
+    raw = read_bytes(path)
+    text = decode(raw, where)
+    if Path(where).suffix.lower() in TEMPLATE_SUFFIXES or not text.lstrip().startswith(("{", "[")):
+        return _cloudformation(where, raw, text, None, options)
+    data = parse_json(text, where)
+    if isinstance(data, dict):
+        if "Resources" in data or "AWSTemplateFormatVersion" in data:
+            return _cloudformation(where, raw, text, data, options)
+        if "ChangeSetId" in data or ("Changes" in data and "StackName" in data):
+            return _changeset(where, raw, data, options)
+    from .tfplan import build_inventory
+    from .tfplan.reader import plan_document
+
+    return build_inventory(plan_document(where, raw, text, data))
+
+
+def _cloudformation(where: str, raw: bytes, text: str, data: Any, options: LoadOptions) -> Inventory:
+    try:
+        from .cloudformation import load_template
+    except ImportError:
+        raise InputError(where, "CloudFormation templates are not supported by this build") from None
+    return load_template(where, raw, text, options)
+
+
+def _changeset(where: str, raw: bytes, data: Any, options: LoadOptions) -> Inventory:
+    try:
+        from .cloudformation import load_changeset
+    except ImportError:
+        raise InputError(where, "CloudFormation change sets are not supported by this build") from None
+    return load_changeset(where, raw, data, options)

@@ -1,0 +1,115 @@
+"""Reading `terraform show -json` output: encodings, JSON errors, plan or state, format version."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError
+
+# Terraform's JSON output formats whose major version this loader reads.
+SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+
+_ADDRESS = re.compile(rb'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass
+class PlanDocument:
+    path: str
+    data: dict[str, Any]
+    kind: str  # "tfplan" or "tfstate"
+    sha256: str
+    raw: bytes  # the file as read (UTF-8), for line numbers
+
+    def lines(self) -> dict[str, int]:
+        """Line of the first mention of each resource address in the file."""
+        found: dict[str, int] = {}
+        line, offset = 1, 0
+        raw = self.raw
+        for match in _ADDRESS.finditer(raw):
+            line += raw.count(b"\n", offset, match.start())
+            offset = match.start()
+            try:
+                address = json.loads(b'"' + match.group(1) + b'"')
+            except ValueError:
+                continue
+            found.setdefault(address, line)
+        return found
+
+
+def decode(raw: bytes, where: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a byte-order mark."""
+    if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(where, f"invalid UTF-16 text at byte {exc.start}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def read_bytes(path: str | Path) -> bytes:
+    where = str(path)
+    if Path(path).is_dir():
+        raise InputError(where, "is a directory; pass the plan, template or snapshot file itself")
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(where, f"cannot read: {exc.strerror}") from None
+
+
+def read_plan(path: str | Path) -> PlanDocument:
+    raw = read_bytes(path)
+    text = decode(raw, str(path))
+    return plan_document(str(path), raw, text, parse_json(text, str(path)))
+
+
+def plan_document(where: str, raw: bytes, text: str, data: Any) -> PlanDocument:
+    kind = classify(data, where)
+    return PlanDocument(where, data, kind, hashlib.sha256(raw).hexdigest(), text.encode("utf-8"))
+
+
+def parse_json(text: str, where: str) -> Any:
+    if not text.strip():
+        raise InputError(where, "the file is empty")
+    if text.lstrip().startswith("[command]"):
+        raise InputError(where, "the file starts with the output of the setup-terraform wrapper "
+                                "([command]...); write the plan with terraform_wrapper: false "
+                                "or `terraform show -json plan.out > plan.json` outside the wrapper", 1)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = exc.msg
+        if exc.pos >= len(text.rstrip()):
+            problem = f"{exc.msg} (the file ends early: truncated?)"
+        raise InputError(where, f"not valid JSON: {problem} at column {exc.colno}", exc.lineno) from None
+    except RecursionError:
+        raise InputError(where, "not valid JSON: nested too deeply") from None
+
+
+def classify(data: Any, where: str) -> str:
+    """"tfplan" or "tfstate", or an InputError saying why it is neither."""
+    if not isinstance(data, dict):
+        raise InputError(where, f"not a Terraform plan or state: the top level is a JSON {type(data).__name__}, not an object")
+    is_plan = "planned_values" in data or "resource_changes" in data
+    is_state = "values" in data
+    if not (is_plan or is_state):
+        if "Resources" in data or "AWSTemplateFormatVersion" in data:
+            raise InputError(where, "this is a CloudFormation template, not a Terraform plan")
+        if "version" in data and "resources" in data and "terraform_version" in data:
+            raise InputError(where, "this is a raw terraform.tfstate file; run `terraform show -json` to convert it")
+        raise InputError(where, "not a Terraform plan or state: no planned_values, resource_changes or values "
+                                "(expected the output of `terraform show -json`)")
+    version = data.get("format_version")
+    if version is None:
+        raise InputError(where, "no format_version: not the output of `terraform show -json`")
+    if not isinstance(version, str) or version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise InputError(where, f"format_version {version!r} is not supported "
+                                f"(this loader reads format versions 0.x and 1.x)")
+    return "tfplan" if is_plan else "tfstate"

@@ -1,0 +1,97 @@
+"""The inventory: every resource of one scan, indexed once."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, TypeVar
+
+from .base import Resource
+
+R = TypeVar("R", bound=Resource)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input of a scan, as the report's run.inputs lists it."""
+
+    kind: str  # tfplan | tfstate | cloudformation | changeset | snapshot | live
+    path: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something the loader could not read, so the policies over these kinds are UNKNOWN.
+
+    For example an API the audit role was denied in one region, or resources of a
+    template transform stackproof cannot expand.
+    """
+
+    kinds: tuple[str, ...]
+    reason: str
+    where: str  # what could not be read: "eu-west-2 rds", a file, a resource address
+    account: str | None = None
+    region: str | None = None
+
+
+@dataclass
+class Inventory:
+    resources: list[Resource] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    # Values a loader saw marked secret (sensitive plan values, NoEcho parameters);
+    # the engine scrubs them from every result as a last line of defence.
+    secrets: set[str] = field(default_factory=set)
+    _by_key: dict[str, Resource] = field(default_factory=dict, init=False, repr=False)
+    _by_kind: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list), init=False, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        resources, self.resources = self.resources, []
+        self.extend(resources)
+
+    def add(self, resource: Resource) -> None:
+        if resource.key in self._by_key:
+            raise ValueError(f"duplicate resource key {resource.key!r}")
+        self.resources.append(resource)
+        self._by_key[resource.key] = resource
+        self._by_kind[resource.KIND].append(resource)
+        self._derived.clear()
+
+    def extend(self, resources: Iterable[Resource]) -> None:
+        for resource in resources:
+            self.add(resource)
+
+    def merge(self, other: "Inventory") -> None:
+        self.extend(other.resources)
+        self.inputs.extend(other.inputs)
+        self.gaps.extend(other.gaps)
+        self.secrets |= other.secrets
+
+    def get(self, key: str | None) -> Resource | None:
+        if not isinstance(key, str):
+            return None
+        return self._by_key.get(key)
+
+    def of_kind(self, kind: str | type[R]) -> list[R]:
+        name = kind if isinstance(kind, str) else kind.KIND
+        return self._by_kind.get(name, [])  # type: ignore[return-value]
+
+    def kinds(self) -> set[str]:
+        return {kind for kind, items in self._by_kind.items() if items}
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def derived(self, name: str, build: Any) -> Any:
+        """A value computed once from the whole inventory (an index, the network graph).
+
+        Rules use this instead of scanning all resources per resource; the cache is
+        dropped whenever a resource is added.
+        """
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]

@@ -1,0 +1,131 @@
+"""Questions about an inventory that rules and the network engine share.
+
+Each index is built once per inventory (``Inventory.derived``), so a rule never
+scans all resources inside its per-resource call.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from .model import (
+    DbCluster,
+    DbInstance,
+    DbSubnetGroup,
+    EfsMountTarget,
+    ElastiCacheReplicationGroup,
+    ElastiCacheSubnetGroup,
+    ElasticIp,
+    Inventory,
+    Resource,
+    RouteTable,
+    Subnet,
+    Unknown,
+    Vpc,
+    VpcEndpoint,
+)
+
+
+def subnets_of_group(inventory: Inventory, group_key: object) -> tuple[str, ...] | Unknown | None:
+    """Subnets of a DB or cache subnet group; None when the group is not in the inputs."""
+    group = inventory.get(group_key) if isinstance(group_key, str) else None
+    if isinstance(group, (DbSubnetGroup, ElastiCacheSubnetGroup)):
+        return group.subnets
+    return None
+
+
+def data_stores_by_subnet(inventory: Inventory) -> dict[str, list[Resource]]:
+    """subnet key -> the databases, caches and file systems placed in it."""
+    return inventory.derived("data_stores_by_subnet", _build_data_stores_by_subnet)
+
+
+def _build_data_stores_by_subnet(inventory: Inventory) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = defaultdict(list)
+
+    def place(resource: Resource, subnets: object) -> None:
+        if isinstance(subnets, tuple):
+            for subnet in subnets:
+                if isinstance(subnet, str):
+                    found[subnet].append(resource)
+
+    for db in inventory.of_kind(DbInstance):
+        place(db, subnets_of_group(inventory, db.db_subnet_group))
+    for cluster in inventory.of_kind(DbCluster):
+        place(cluster, subnets_of_group(inventory, cluster.db_subnet_group))
+    for cache in inventory.of_kind(ElastiCacheReplicationGroup):
+        place(cache, subnets_of_group(inventory, cache.subnet_group))
+    for target in inventory.of_kind(EfsMountTarget):
+        place(inventory.get(target.file_system) or target, (target.subnet,))
+    return dict(found)
+
+
+def main_route_tables(inventory: Inventory) -> dict[str, str]:
+    """VPC key -> key of its main route table, where the inputs say."""
+    return inventory.derived("main_route_tables", _build_main_route_tables)
+
+
+def _build_main_route_tables(inventory: Inventory) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for table in inventory.of_kind(RouteTable):
+        if table.is_main is True and isinstance(table.vpc, str):
+            found.setdefault(table.vpc, table.key)
+    for vpc in inventory.of_kind(Vpc):
+        if isinstance(vpc.main_route_table, str):
+            found[vpc.key] = vpc.main_route_table
+    return found
+
+
+def route_table_of(inventory: Inventory, subnet: Subnet) -> str | Unknown | None:
+    """The key of the route table a subnet uses: its own, else its VPC's main table.
+
+    None means the VPC's main table is the one AWS creates (only the local route),
+    because the inputs neither associate one nor describe the main table.
+    """
+    if isinstance(subnet.route_table, (str, Unknown)):
+        return subnet.route_table
+    if isinstance(subnet.vpc, Unknown):
+        return Unknown(f"the subnet's VPC is unknown ({subnet.vpc.reason}), so its main route table is too")
+    return main_route_tables(inventory).get(subnet.vpc) if isinstance(subnet.vpc, str) else None
+
+
+def endpoints_by_vpc(inventory: Inventory) -> dict[str, list[VpcEndpoint]]:
+    return inventory.derived("endpoints_by_vpc", _build_endpoints_by_vpc)
+
+
+def _build_endpoints_by_vpc(inventory: Inventory) -> dict[str, list[VpcEndpoint]]:
+    found: dict[str, list[VpcEndpoint]] = defaultdict(list)
+    for endpoint in inventory.of_kind(VpcEndpoint):
+        if isinstance(endpoint.vpc, str):
+            found[endpoint.vpc].append(endpoint)
+    return dict(found)
+
+
+def unplaced_endpoints(inventory: Inventory) -> list[VpcEndpoint]:
+    """Endpoints whose VPC is unknown: they might belong to any VPC."""
+    return [e for e in inventory.of_kind(VpcEndpoint) if isinstance(e.vpc, Unknown)]
+
+
+def elastic_ips_by_instance(inventory: Inventory) -> dict[str, list[ElasticIp]]:
+    return inventory.derived("elastic_ips_by_instance", _build_eips)
+
+
+def _build_eips(inventory: Inventory) -> dict[str, list[ElasticIp]]:
+    found: dict[str, list[ElasticIp]] = defaultdict(list)
+    for eip in inventory.of_kind(ElasticIp):
+        if isinstance(eip.instance, str):
+            found[eip.instance].append(eip)
+    return dict(found)
+
+
+def label(inventory: Inventory, key: object) -> str:
+    """A short human name for a referenced resource: its name, else its key."""
+    if isinstance(key, Unknown):
+        return f"(unknown: {key.reason})"
+    resource = inventory.get(key) if isinstance(key, str) else None
+    if resource is not None and isinstance(resource.name, str) and resource.name:
+        return f"{resource.name} ({resource.key})" if resource.name != resource.key else resource.key
+    return str(key)
+
+
+def keys(values: Iterable[object]) -> list[str]:
+    return [v for v in values if isinstance(v, str)]

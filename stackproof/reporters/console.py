@@ -1,0 +1,73 @@
+"""The console summary: failures first, grouped by policy, counts per status."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..profiles import GateVerdict
+from ..report import Report
+from ..results import Result
+from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED
+
+STYLES = {FAIL: "bold red", ERROR: "bold magenta", UNKNOWN: "yellow", PASS: "green",
+          NOT_APPLICABLE: "dim", WAIVED: "cyan"}
+ORDER = (FAIL, ERROR, UNKNOWN)  # shown resource by resource; PASS etc. only counted
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def print_report(report: Report, verdict: GateVerdict, file: IO[str] | None = None,
+                 show_unknown: bool = True, limit: int = 20) -> None:
+    console = Console(file=file, highlight=False, soft_wrap=False)
+    grouped: dict[str, dict[str, list[Result]]] = {s: defaultdict(list) for s in ORDER}
+    for result in report.results:
+        if result.status in grouped:
+            grouped[result.status][result.policy].append(result)
+    for status in ORDER:
+        if status == UNKNOWN and not show_unknown:
+            continue
+        policies = grouped[status]
+        for policy_id in sorted(policies, key=lambda p: (SEVERITY_ORDER.get(policies[p][0].severity, 9), p)):
+            results = policies[policy_id]
+            info = report.policies.get(policy_id)
+            header = Text()
+            header.append(f"{status} ", style=STYLES[status])
+            header.append(f"{policy_id} ", style="bold")
+            header.append(f"[{results[0].severity}] ", style=STYLES[status] if status == FAIL else "")
+            header.append(info.title if info else "")
+            console.print(header)
+            for result in results[:limit]:
+                line = Text("  ")
+                line.append(result.resource, style="bold")
+                where = _where(result)
+                if where:
+                    line.append(f" ({where})", style="dim")
+                line.append(f": {result.message}")
+                console.print(line)
+            if len(results) > limit:
+                console.print(Text(f"  ... and {len(results) - limit} more (see the JSON report)", style="dim"))
+    console.print(_counts_table(report))
+    style = "bold green" if verdict.holds else "bold red"
+    console.print(Text(verdict.summary(), style=style))
+
+
+def _where(result: Result) -> str:
+    parts = []
+    if result.file:
+        parts.append(f"{result.file}:{result.line}" if result.line else result.file)
+    for extra in (result.account, result.region, result.scenario):
+        if extra:
+            parts.append(extra)
+    return ", ".join(parts)
+
+
+def _counts_table(report: Report) -> Table:
+    table = Table(title=None, show_edge=False, box=None, pad_edge=False)
+    summary = report.summary()
+    for status in summary:
+        table.add_column(status, justify="right", style=STYLES.get(status, ""))
+    table.add_row(*[str(count) for count in summary.values()])
+    return table
