@@ -166,7 +166,7 @@ def dynamodb_table_encrypted(table: DynamoDbTable, ctx: Context) -> Verdict:
     enabled, arn = table.sse_enabled, table.kms_key_arn
     if is_unknown(enabled):
         return unknown_field("server_side_encryption", enabled)
-    if enabled and arn:
+    if enabled and arn is not None:
         return passed(f"encrypted with customer managed {_key(arn)}")
     described = "the AWS managed key aws/dynamodb" if enabled else "an AWS owned key"
     if ctx.params.get("require_customer_managed_key", False):

@@ -1,14 +1,38 @@
 """What the scan, audit and report commands share: formats and writing the reports."""
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import Any
 
+from ..catalogue import SEVERITIES
 from ..errors import InputError
 from ..profiles import GateVerdict
 from ..report import Report
 from ..reporters import FILE_FORMATS, renderer
 from ..run import write_files
+
+
+DEFAULT_FORMATS = "console,json"
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that evaluates the catalogue (scan, audit)."""
+    from ..profiles import PROFILES
+
+    parser.add_argument("--format", default=DEFAULT_FORMATS,
+                        help="comma-separated: console, json, junit, sarif, markdown, html (default: %(default)s)")
+    parser.add_argument("--output-dir", default="reports", help="folder for report files (default: %(default)s)")
+    parser.add_argument("--policy", action="append", default=[], metavar="ID", help="run only this policy (repeatable)")
+    parser.add_argument("--skip-policy", action="append", default=[], metavar="ID", help="skip this policy (repeatable)")
+    parser.add_argument("--severity-floor", choices=SEVERITIES, default="low",
+                        help="lowest severity whose failures fail the gate (default: %(default)s)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci",
+                        help="ci: UNKNOWN is reported; audit: UNKNOWN blocks like a failure (default: %(default)s)")
+    parser.add_argument("--env", metavar="NAME",
+                        help="environment whose parameter overrides apply (default: each resource's Environment tag)")
+    parser.add_argument("--pack", action="append", default=[], metavar="DIR",
+                        help="a team's own pack: a folder with policies/ and checks/ (repeatable)")
+    parser.add_argument("--quiet", action="store_true", help="console: only failures, errors and the verdict")
 
 
 def parse_formats(text: str) -> list[str]:
@@ -34,7 +58,3 @@ def emit(report: Report, verdict: GateVerdict, formats: list[str], output_dir: s
 
 def exit_code(verdict: GateVerdict) -> int:
     return 0 if verdict.holds else 1
-
-
-def run_info_extra(args: Any) -> dict[str, Any]:
-    return {}

@@ -3,15 +3,24 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
-from ..catalogue import FRAMEWORKS, Catalogue, Policy, load_catalogue
-from ..errors import InputError
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue, Policy
 
 
-def policies_command(args: argparse.Namespace) -> int:
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("policies", help="list the catalogue, or `policies show ID` for one policy in full")
+    parser.add_argument("action", nargs="*", metavar="show ID")
+    parser.add_argument("--pack", action="append", default=[], metavar="DIR", help="also list a team's own pack")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..catalogue import load_catalogue
+    from ..errors import InputError
+
     catalogue = load_catalogue(args.pack)
     if not args.action:
         return _list(catalogue, args.format)
@@ -20,7 +29,10 @@ def policies_command(args: argparse.Namespace) -> int:
     raise InputError(None, "usage: stackproof policies [show ID]")
 
 
-def _list(catalogue: Catalogue, fmt: str) -> int:
+def _list(catalogue: "Catalogue", fmt: str) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     if fmt == "json":
         print(json.dumps([_as_dict(p) for p in catalogue], indent=2))
         return 0
@@ -33,7 +45,7 @@ def _list(catalogue: Catalogue, fmt: str) -> int:
     return 0
 
 
-def _as_dict(policy: Policy) -> dict:
+def _as_dict(policy: "Policy") -> dict:
     return {
         "id": policy.id, "title": policy.title, "severity": policy.severity, "area": policy.area,
         "resource": list(policy.kinds), "check": policy.check, "params": dict(policy.params),
@@ -43,7 +55,11 @@ def _as_dict(policy: Policy) -> dict:
     }
 
 
-def _show(policy: Policy, fmt: str) -> int:
+def _show(policy: "Policy", fmt: str) -> int:
+    from rich.console import Console
+
+    from ..catalogue import FRAMEWORKS
+
     if fmt == "json":
         print(json.dumps(_as_dict(policy), indent=2))
         return 0

@@ -3,18 +3,30 @@ from __future__ import annotations
 
 import argparse
 
-from ..catalogue import load_catalogue
-from ..loaders import LoadOptions, load_inputs
-from ..run import RunOptions, run
-from .common import emit, exit_code, parse_formats
+from .common import add_run_options
 
 
-def scan_command(args: argparse.Namespace) -> int:
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "scan", help="scan Terraform plans or state, CloudFormation templates or change sets, audit snapshots")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--parameters", metavar="FILE", help="CloudFormation parameter values (CLI list or key-value map)")
+    parser.add_argument("--region", help="the region CloudFormation templates are deployed to (AWS::Region)")
+    add_run_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..catalogue import load_catalogue
+    from ..loaders import LoadOptions, load_inputs
+    from ..run import RunOptions, run as run_catalogue
+    from .common import emit, exit_code, parse_formats
+
     formats = parse_formats(args.format)
     catalogue = load_catalogue(args.pack)
     options = RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env)
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any loading
     inventory = load_inputs(args.paths, LoadOptions(parameters=args.parameters, region=args.region))
-    report, verdict = run(inventory, catalogue, options)
+    report, verdict = run_catalogue(inventory, catalogue, options)
     emit(report, verdict, formats, args.output_dir, args.quiet)
     return exit_code(verdict)

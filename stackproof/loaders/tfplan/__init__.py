@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ...errors import InputError
-from ...model import Gap, InputFile, Inventory, NetworkAcl, Provenance, Resource, Subnet, Unknown
+from ...model import Gap, InputFile, Inventory, Listener, NetworkAcl, Provenance, Resource, Subnet, Unknown
 from . import map_compute, map_data, map_network
 from .config import Address, Configuration, parse_address
 from .link import IdIndex, Linker
@@ -97,6 +97,7 @@ def build_inventory(doc: PlanDocument) -> Inventory:
                                       raw.address))
     _apply_attachments(builders, attachments)
     _propagate_nacl_subnets(builders)
+    _name_listeners(builders)
     for builder in builders.values():
         for resource in _resources_of(builder, doc):
             inventory.add(resource)
@@ -223,6 +224,19 @@ def _propagate_nacl_subnets(builders: dict[str, Builder]) -> None:
                 subnet.fields["network_acl"] = builder.raw.address
 
 
+def _name_listeners(builders: dict[str, Builder]) -> None:
+    """A listener is named "<load balancer name>:<port>" in every source, so that the
+    same listener has the same name in a plan, a template and an account."""
+    for builder in builders.values():
+        if builder.cls is not Listener:
+            continue
+        balancer = builders.get(builder.fields.get("load_balancer"))  # type: ignore[arg-type]
+        balancer_name = _name(balancer.raw.values, _tags(balancer.raw)) if balancer else None
+        port = builder.fields.get("port")
+        if balancer_name and isinstance(port, int):
+            builder.fields["name"] = f"{balancer_name}:{port}"
+
+
 def _resources_of(builder: Builder, doc: PlanDocument) -> Iterator[Resource]:
     fields = dict(builder.fields)
     children = fields.pop("_children", [])
@@ -239,13 +253,14 @@ _COMMON = {"key", "prov", "name", "region", "tags", "before"}
 def _construct(cls: type[Resource], raw: RawResource, fields: dict[str, Any], doc: PlanDocument,
                before: Resource | None = None) -> Resource:
     fields = {k: v for k, v in fields.items() if k != "_children"}
-    allowed = {f.name for f in dataclass_fields(cls)} - _COMMON
+    allowed = ({f.name for f in dataclass_fields(cls)} - _COMMON) | {"name"}
     extra = set(fields) - allowed
     if extra:
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(extra))}")
-    tags = View(raw.address, raw.type, raw.values, raw.region, None).tags()  # type: ignore[arg-type]
-    return cls(key=raw.address, prov=_provenance(raw, doc), name=_name(raw.values, tags), region=raw.region,
-               tags=tags, before=before, **fields)
+    name = fields.pop("name", None)
+    tags = _tags(raw)
+    return cls(key=raw.address, prov=_provenance(raw, doc), name=name or _name(raw.values, tags),
+               region=raw.region, tags=tags, before=before, **fields)
 
 
 def _provenance(raw: RawResource, doc: PlanDocument, suffix: str = "") -> Provenance:
@@ -253,7 +268,12 @@ def _provenance(raw: RawResource, doc: PlanDocument, suffix: str = "") -> Proven
                       region=raw.region if isinstance(raw.region, str) else None, action=raw.action)
 
 
+def _tags(raw: RawResource) -> Any:
+    return View(raw.address, raw.type, raw.values, raw.region, None).tags()  # type: ignore[arg-type]
+
+
 def _name(values: dict[str, Any], tags: Any) -> str | None:
+    """The Name tag, else the resource's own name attribute."""
     if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
         return tags["Name"]
     for attribute in ("name", "bucket", "identifier", "cluster_identifier", "replication_group_id"):

@@ -146,6 +146,8 @@ class Configuration:
         found: list[str] = []
         blocked: Unknown | None = None
         seen: set[str] = set()
+        # X[count.index] is written as references ["X", "count.index"]; a splat X[*] as ["X"].
+        indexed = any(ref.startswith(("count.index", "each.")) for ref in refs)
         for ref in refs:
             head = ref.split(".", 1)[0]
             if head in ("count", "each", "path", "terraform", "self", "data"):
@@ -158,7 +160,7 @@ class Configuration:
             elif head == "module":
                 result = self._through_output(ref, module, types, depth)
             else:
-                result = self._resource_ref(ref, module, index, types)
+                result = self._resource_ref(ref, module, index if indexed else None, types)
             if isinstance(result, Unknown):
                 blocked = result
             elif result:
@@ -187,7 +189,7 @@ class Configuration:
             return list(instances.values())
         if index is not None and index in instances:
             return [instances[index]]  # the count.index / each.key pattern
-        return sorted(instances.values())
+        return sorted(instances.values())  # a splat, or an index this plan cannot tell
 
     def _through_variable(self, ref: str, module: str, types: tuple[str, ...], depth: int) -> list[str] | Unknown | None:
         parent = _parent_module(module)

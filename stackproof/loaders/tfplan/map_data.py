@@ -127,7 +127,7 @@ def elasticache_replication_group(v: View) -> dict[str, Any]:
     nodes = _computed_unset(v, "num_cache_clusters")
     if nodes is None:
         nodes = _computed_unset(v, "number_cache_clusters")
-    zones = first(v.get("preferred_cache_cluster_azs"), v.get("availability_zones"), ())
+    zones = opt(first(v.get("preferred_cache_cluster_azs"), v.get("availability_zones")), ())
     return {
         "engine": opt(v.get("engine"), "redis"),
         "node_type": v.get("node_type"),
