@@ -37,7 +37,10 @@ def load_one(path: str | Path, options: LoadOptions) -> Inventory:
     where = str(path)
     raw = read_bytes(path)
     text = decode(raw, where)
-    if Path(where).suffix.lower() in TEMPLATE_SUFFIXES or not text.lstrip().startswith(("{", "[")):
+    if not text.strip():
+        raise InputError(where, "the file is empty")
+    suffix = Path(where).suffix.lower()
+    if suffix in TEMPLATE_SUFFIXES or (suffix != ".json" and not text.lstrip().startswith(("{", "["))):
         return _cloudformation(where, raw, text, None, options)
     data = parse_json(text, where)
     if isinstance(data, dict):
