@@ -75,8 +75,12 @@ def s3_bucket_encrypted(bucket: Bucket, ctx: Context) -> Verdict:
     return passed(described)
 
 
+def _device_label(device: BlockDevice) -> str:
+    return device.device_name if isinstance(device.device_name, str) and device.device_name else "a volume"
+
+
 def _device_problem(device: BlockDevice) -> str | None:
-    name = device.device_name or "a volume"
+    name = _device_label(device)
     if device.ephemeral:
         return None
     if is_unknown(device.encrypted):
@@ -113,7 +117,7 @@ def ebs_volume_encrypted(resource: Resource, ctx: Context) -> Verdict:
         return failed("; ".join(problems))
     undecided = [d for d in ebs if is_unknown(d.encrypted)]
     if undecided:
-        return unknown(f"{undecided[0].device_name or 'a volume'}: encrypted is unknown ({undecided[0].encrypted.reason})")
+        return unknown(f"{_device_label(undecided[0])}: encrypted is unknown ({undecided[0].encrypted.reason})")
     return passed(f"all {len(ebs)} EBS block device(s) are encrypted")
 
 

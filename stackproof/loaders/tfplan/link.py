@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ...model import Unknown
-from .config import Address, Configuration
+from .config import Address, Configuration, parse_address
 
 # Attributes, besides id and arn, by which other resources refer to a resource.
 NAME_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -33,10 +33,10 @@ Path = str | tuple[str, ...]
 
 
 class IdIndex:
-    """(resource type, id / ARN / name) -> address, built once per plan."""
+    """(resource type, id / ARN / name) -> addresses, built once per plan."""
 
     def __init__(self) -> None:
-        self._index: dict[tuple[str, str], str] = {}
+        self._index: dict[tuple[str, str], list[str]] = {}
 
     def add(self, rtype: str, address: str, values: Any) -> None:
         if not isinstance(values, dict):
@@ -44,13 +44,22 @@ class IdIndex:
         for attribute in ("id", "arn", *NAME_ATTRIBUTES.get(rtype, ())):
             value = values.get(attribute)
             if isinstance(value, str) and value:
-                self._index.setdefault((rtype, value), address)
+                found = self._index.setdefault((rtype, value), [])
+                if address not in found:
+                    found.append(address)
 
-    def find(self, types: Iterable[str], value: str) -> str | None:
+    def find(self, types: Iterable[str], value: str, module: str | None = None) -> str | None:
+        """The resource with this id, ARN or name; when several share a name (the same
+        module instantiated twice), the one in the referring resource's module."""
         for rtype in types:
-            hit = self._index.get((rtype, value))
-            if hit:
-                return hit
+            hits = self._index.get((rtype, value))
+            if hits:
+                if len(hits) > 1 and module is not None:
+                    for hit in hits:
+                        parsed = parse_address(hit)
+                        if parsed is not None and parsed.module == module:
+                            return hit
+                return hits[0]
         return None
 
 
@@ -83,7 +92,7 @@ class Linker:
         if isinstance(value, str):
             if not value:
                 return None
-            return self.index.find(types, value) or _outside(value)
+            return self.index.find(types, value, self.module) or _outside(value)
         if isinstance(value, Unknown):
             found = self._from_config(path, types)
             if isinstance(found, list):
@@ -103,7 +112,7 @@ class Linker:
             value = [value]
         if isinstance(value, Unknown) or any(isinstance(item, Unknown) for item in value):
             found = self._from_config(path, types)
-            known = [self.index.find(types, v) or _outside(v) for v in ([] if isinstance(value, Unknown) else value)
+            known = [self.index.find(types, v, self.module) or _outside(v) for v in ([] if isinstance(value, Unknown) else value)
                      if isinstance(v, str) and v]
             if isinstance(found, list):
                 return tuple(dict.fromkeys([*known, *found]))
@@ -113,7 +122,11 @@ class Linker:
             return Unknown(f"{_name(path)} is {reason} and its expression names no resource in the plan")
         if not isinstance(value, list):
             return ()
-        return tuple(self.index.find(types, v) or _outside(v) for v in value if isinstance(v, str) and v)
+        return tuple(self.index.find(types, v, self.module) or _outside(v) for v in value if isinstance(v, str) and v)
+
+    @property
+    def module(self) -> str | None:
+        return self.address.module if self.address is not None else None
 
     def _from_config(self, path: Path, types: tuple[str, ...]) -> list[str] | Unknown | None:
         if self.address is None:

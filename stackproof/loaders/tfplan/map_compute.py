@@ -64,7 +64,11 @@ def _instance_devices(v: View) -> tuple[BlockDevice, ...] | Unknown:
         if name == "root_block_device" and not items and v.configured("launch_template") is not True:
             # Every instance has a root volume; unconfigured, nothing asks for encryption.
             devices.append(BlockDevice(device_name="root", encrypted=None))
-        devices.extend(_ebs(v, item, (name,)) for item in items if isinstance(item, dict))
+        for item in items:
+            if isinstance(item, dict):
+                if name == "root_block_device" and not isinstance(item.get("device_name"), str):
+                    item = {**item, "device_name": "root"}  # AWS names the root device at launch
+                devices.append(_ebs(v, item, (name,)))
     ephemeral = v.blocks("ephemeral_block_device")
     if isinstance(ephemeral, list):
         devices.extend(BlockDevice(device_name=item.get("device_name"), ephemeral=True)

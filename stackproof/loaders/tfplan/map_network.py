@@ -247,7 +247,7 @@ def _sg_rule_from_block(v: View, item: Any, direction: str) -> SgRule:
         groups = v.ref_in(item, direction, "security_groups", *SG)
         groups = (groups,) if isinstance(groups, str) else groups
     else:
-        groups = tuple(v.linker.index.find(SG, g) or g for g in groups or () if isinstance(g, str))
+        groups = tuple(v.linker.index.find(SG, g, v.linker.module) or g for g in groups or () if isinstance(g, str))
     return SgRule(
         egress=direction == "egress",
         protocol=normalize_protocol(item.get("protocol")),
