@@ -37,8 +37,10 @@ def _list(catalogue: "Catalogue", fmt: str) -> int:
         print(json.dumps([_as_dict(p) for p in catalogue], indent=2))
         return 0
     table = Table(show_edge=False, box=None)
-    for column in ("id", "severity", "area", "title"):
-        table.add_column(column)
+    width = max((len(p.id) for p in catalogue), default=2)
+    table.add_column("id", no_wrap=True, min_width=width)  # ids are copied into commands: never cut
+    for column in ("severity", "area", "title"):
+        table.add_column(column, no_wrap=column != "title")
     for policy in catalogue:
         table.add_row(policy.id, policy.severity, policy.area, policy.title)
     Console(highlight=False).print(table)
