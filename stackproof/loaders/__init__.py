@@ -5,6 +5,8 @@ content, and merges them into one Inventory.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,9 +30,24 @@ class LoadOptions:
 def load_inputs(paths: Iterable[str | Path], options: LoadOptions | None = None) -> Inventory:
     options = options or LoadOptions()
     inventory = Inventory()
-    for path in paths:
-        inventory.merge(load_one(path, options))
+    with _collector_paused():
+        for path in paths:
+            inventory.merge(load_one(path, options))
     return inventory
+
+
+@contextmanager
+def _collector_paused():
+    """Loading allocates millions of small objects and no cycles worth collecting; the
+    cyclic garbage collector would rescan them again and again (2x the load time at
+    50,000 resources). Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_one(path: str | Path, options: LoadOptions) -> Inventory:

@@ -33,10 +33,14 @@ class PlanDocument:
         for match in _ADDRESS.finditer(raw):
             line += raw.count(b"\n", offset, match.start())
             offset = match.start()
-            try:
-                address = json.loads(b'"' + match.group(1) + b'"')
-            except ValueError:
-                continue
+            raw_address = match.group(1)
+            if b"\\" in raw_address:  # only escaped addresses (for_each keys) need decoding
+                try:
+                    address = json.loads(b'"' + raw_address + b'"')
+                except ValueError:
+                    continue
+            else:
+                address = raw_address.decode("utf-8", "replace")
             found.setdefault(address, line)
         return found
 
