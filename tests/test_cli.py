@@ -190,3 +190,21 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "missing.json" in done.stderr
+
+
+def test_bundled_insecure_example_fails_what_it_breaks(tmp_path):
+    example = ROOT / "examples" / "insecure-plan.json"
+    assert scan(example, "--format", "json", "--output-dir", tmp_path) == 1
+    report = json.loads((tmp_path / "results.json").read_text())
+    failed = {(r["policy"], r["name"]) for r in report["results"] if r["status"] == "FAIL"}
+    assert {("rds_instance_storage_encrypted", "db"), ("rds_instance_not_public", "db"),
+            ("subnet_data_tier_private", "data-a"), ("lb_listener_tls", "alb:80"),
+            ("sqs_queue_encrypted", "queue-jobs")} <= failed
+
+
+def test_a_plan_scan_imports_no_heavy_library(tmp_path):
+    code = ("import sys; from stackproof.cli import main; "
+            f"main(['scan', {str(PLAN)!r}, '--format', 'json', '--output-dir', {str(tmp_path)!r}]); "
+            "print(sorted(m for m in ('boto3', 'botocore', 'jinja2', 'cfnlint', 'moto') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
