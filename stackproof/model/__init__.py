@@ -43,6 +43,7 @@ from .network import (
     NaclRule,
     NatGateway,
     NetworkAcl,
+    PrefixList,
     Route,
     RouteTable,
     SecurityGroup,
@@ -58,7 +59,7 @@ from .network import (
 RESOURCE_CLASSES: tuple[type[Resource], ...] = (
     Vpc, Subnet, RouteTable, InternetGateway, EgressOnlyInternetGateway, NatGateway,
     ElasticIp, NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection,
-    TransitGatewayAttachment,
+    TransitGatewayAttachment, PrefixList,
     Instance, LaunchTemplate, LaunchConfiguration, AutoScalingGroup, LoadBalancer,
     Listener, TargetGroup, EbsVolume,
     DbInstance, DbCluster, DbSubnetGroup, DbBackupReplication,

@@ -197,3 +197,13 @@ class TransitGatewayAttachment(Resource):
     transit_gateway: Maybe[str | None] = None
     vpc: Maybe[str | None] = None
     subnets: Maybe[tuple[str, ...]] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrefixList(Resource):
+    """A managed prefix list: named CIDRs that security group rules and routes refer to."""
+
+    KIND = "aws.ec2.managed_prefix_list"
+    prefix_list_id: Maybe[str | None] = None  # the AWS id ("pl-..."), when known
+    address_family: Maybe[str | None] = None  # IPv4 | IPv6
+    entries: Maybe[tuple[str, ...]] = ()  # CIDRs
