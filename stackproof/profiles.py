@@ -30,17 +30,23 @@ class GateVerdict:
     blocking: tuple[Result, ...]
     severity_floor: str
     profile: str
+    fail_on: str = "all"  # "new": only results new since the baseline block
+    not_new: int = 0  # results that would block but were already failing in the baseline
 
     def summary(self) -> str:
+        scope = f"profile {self.profile}, severity floor {self.severity_floor}"
+        if self.fail_on == "new":
+            scope += f", fail on new; {self.not_new} already in the baseline"
         if self.holds:
-            return f"gate holds (profile {self.profile}, severity floor {self.severity_floor})"
-        return (f"gate fails: {len(self.blocking)} blocking result(s) "
-                f"(profile {self.profile}, severity floor {self.severity_floor})")
+            return f"gate holds ({scope})"
+        return f"gate fails: {len(self.blocking)} blocking result(s) ({scope})"
 
 
 def blocks(result: Result, profile: Profile, floor: str) -> bool:
     if result.status == ERROR:
         return True  # a rule that could not run is never a pass
+    if waiver_expired(result):
+        return True  # the accepted risk is due, whatever the floor
     if severity_rank(result.severity) < severity_rank(floor):
         return False
     if result.status == FAIL:
@@ -48,7 +54,18 @@ def blocks(result: Result, profile: Profile, floor: str) -> bool:
     return result.status == UNKNOWN and profile.unknown_blocks
 
 
-def gate(results: Iterable[Result], profile: Profile, floor: str) -> GateVerdict:
+def waiver_expired(result: Result) -> bool:
+    """A failing result whose waiver has expired (see waivers.py)."""
+    return result.status in (FAIL, UNKNOWN) and bool(result.waiver) and bool(result.waiver.get("expired"))
+
+
+def gate(results: Iterable[Result], profile: Profile, floor: str,
+         new_only: "set[str] | None" = None) -> GateVerdict:
+    """new_only: fingerprints new since the baseline; when given, only those block."""
     assert floor in SEVERITIES
     blocking = tuple(r for r in results if blocks(r, profile, floor))
-    return GateVerdict(not blocking, blocking, floor, profile.name)
+    if new_only is None:
+        return GateVerdict(not blocking, blocking, floor, profile.name)
+    # An expired waiver blocks even when it is old news: its owner set the date.
+    new = tuple(r for r in blocking if r.fingerprint in new_only or waiver_expired(r))
+    return GateVerdict(not new, new, floor, profile.name, "new", len(blocking) - len(new))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,31 @@ class RunOptions:
     severity_floor: str = "low"
     profile: str = "ci"
     environment: str | None = None
+    waivers: str | None = None  # a waivers YAML file (see waivers.py)
+    baseline: str | None = None  # a previous JSON report (see baseline.py)
+    fail_on: str = "all"  # "new": only results new since the baseline fail the gate
+    today: date | None = None  # the day waivers expire against (default: today, UTC)
 
 
 def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         extra_run_info: dict[str, Any] | None = None) -> tuple[Report, GateVerdict]:
     started = datetime.now(timezone.utc)
     selected = catalogue.select(options.policies, options.skip_policies)
+    waivers, baseline = _read_waivers_and_baseline(options, catalogue)
     results = evaluate(selected, inventory, options.environment)
     results.sort(key=lambda r: (r.policy, r.resource, r.account or "", r.region or "", r.scenario or ""))
+    register, changes = [], None
+    if waivers is not None:
+        from .waivers import apply_waivers, tags_lookup
+
+        register = apply_waivers(results, waivers, tags_lookup(inventory), [p.id for p in selected], options.today)
+    if baseline is not None:
+        from .baseline import compare
+
+        changes = compare(results, *baseline)
     profile = PROFILES[options.profile]
-    verdict = gate(results, profile, options.severity_floor)
+    new_only = set(changes["new"]) if changes is not None and options.fail_on == "new" else None
+    verdict = gate(results, profile, options.severity_floor, new_only)
     run_info: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
         "profile": profile.name,
@@ -41,10 +56,30 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         "inputs": [{"kind": i.kind, "path": i.path, "sha256": i.sha256} for i in inventory.inputs],
         "policies_evaluated": len(selected),
         "resources": len(inventory),
-        "gate": {"holds": verdict.holds, "blocking": len(verdict.blocking)},
+        "gate": {"holds": verdict.holds, "blocking": len(verdict.blocking), "fail_on": verdict.fail_on,
+                 "expired_waivers": sum(1 for w in register if w["status"] == "expired")},
         **(extra_run_info or {}),
     }
-    return Report(results, policy_infos(selected), run_info), verdict
+    if options.waivers:
+        run_info["waivers_file"] = options.waivers
+    return Report(results, policy_infos(selected), run_info, waivers=register, changes=changes), verdict
+
+
+def _read_waivers_and_baseline(options: RunOptions, catalogue: Catalogue) -> tuple[Any, Any]:
+    """Both files are read and checked before any evaluation, so bad ones fail early."""
+    waivers = baseline = None
+    if options.waivers:
+        from .waivers import load_waivers
+
+        waivers = load_waivers(options.waivers, catalogue.policies)
+    if options.baseline:
+        from .baseline import load_baseline
+
+        report, sha256 = load_baseline(options.baseline)
+        baseline = (report, options.baseline, sha256)
+    if options.fail_on == "new" and baseline is None:
+        raise InputError(None, "--fail-on new needs --baseline PREVIOUS.json (the run to compare with)")
+    return waivers, baseline
 
 
 def write_files(output_dir: str | Path, files: dict[str, str]) -> list[Path]:

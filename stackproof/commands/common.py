@@ -33,6 +33,23 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pack", action="append", default=[], metavar="DIR",
                         help="a team's own pack: a folder with policies/ and checks/ (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="console: only failures, errors and the verdict")
+    parser.add_argument("--waivers", metavar="FILE",
+                        help="YAML file of accepted risks (policy, resource or tags, reason, owner, expires)")
+    parser.add_argument("--baseline", metavar="PREVIOUS.json",
+                        help="a previous JSON report: the reports show new, fixed and still-failing results")
+    parser.add_argument("--fail-on", choices=("all", "new"), default="all",
+                        help="all: every blocking result fails the gate; new: only those new since --baseline "
+                             "(default: %(default)s)")
+
+
+def run_options(args: argparse.Namespace):
+    """The RunOptions of scan and audit, from the options add_run_options defines."""
+    from ..run import RunOptions
+
+    if args.fail_on == "new" and not args.baseline:
+        raise InputError(None, "--fail-on new needs --baseline PREVIOUS.json (the run to compare with)")
+    return RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env,
+                      waivers=args.waivers, baseline=args.baseline, fail_on=args.fail_on)
 
 
 def parse_formats(text: str) -> list[str]:

@@ -19,12 +19,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..catalogue import load_catalogue
     from ..loaders import LoadOptions, load_inputs
-    from ..run import RunOptions, run as run_catalogue
-    from .common import emit, exit_code, parse_formats
+    from ..run import run as run_catalogue
+    from .common import emit, exit_code, parse_formats, run_options
 
     formats = parse_formats(args.format)
     catalogue = load_catalogue(args.pack)
-    options = RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env)
+    options = run_options(args)
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any loading
     inventory = load_inputs(args.paths, LoadOptions(parameters=args.parameters, region=args.region))
     report, verdict = run_catalogue(inventory, catalogue, options)

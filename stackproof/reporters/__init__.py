@@ -14,6 +14,9 @@ from ..report import Report
 FILE_FORMATS: dict[str, tuple[str, str]] = {
     "json": ("json_report", "results.json"),
     "junit": ("junit", "results.junit.xml"),
+    "sarif": ("sarif", "results.sarif"),
+    "markdown": ("markdown", "results.md"),
+    "html": ("html", "results.html"),
 }
 
 
