@@ -9,6 +9,8 @@ from collections import defaultdict
 from typing import Iterable
 
 from .model import (
+    Bucket,
+    DbBackupReplication,
     DbCluster,
     DbInstance,
     DbSubnetGroup,
@@ -129,3 +131,78 @@ def label(inventory: Inventory, key: object) -> str:
 
 def keys(values: Iterable[object]) -> list[str]:
     return [v for v in values if isinstance(v, str)]
+
+
+# -- resilience: members, replicas and copies, indexed once ---------------------------
+
+
+def instances_by_cluster(inventory: Inventory) -> dict[str, list[DbInstance]]:
+    """DB cluster key -> the instances that belong to it (Aurora members)."""
+    return inventory.derived("instances_by_cluster", _build_instances_by_cluster)
+
+
+def _build_instances_by_cluster(inventory: Inventory) -> dict[str, list[DbInstance]]:
+    found: dict[str, list[DbInstance]] = defaultdict(list)
+    for db in inventory.of_kind(DbInstance):
+        if isinstance(db.cluster, str):
+            found[db.cluster].append(db)
+    return dict(found)
+
+
+def reference_names(db: DbInstance | DbCluster) -> list[str]:
+    """The strings another resource may use to name a database: its key and identifier."""
+    return [name for name in (db.key, db.identifier) if isinstance(name, str) and name]
+
+
+def read_replicas_by_source(inventory: Inventory) -> dict[str, list[DbInstance]]:
+    """The key, identifier or ARN a read replica names as its source -> the replicas."""
+    return inventory.derived("read_replicas_by_source", _build_read_replicas)
+
+
+def _build_read_replicas(inventory: Inventory) -> dict[str, list[DbInstance]]:
+    found: dict[str, list[DbInstance]] = defaultdict(list)
+    for db in inventory.of_kind(DbInstance):
+        if isinstance(db.replicate_source_db, str):
+            found[db.replicate_source_db].append(db)
+    return dict(found)
+
+
+def backup_replications_by_source(inventory: Inventory) -> dict[str, list[DbBackupReplication]]:
+    """The key or ARN of a source instance -> its cross-region automated-backup replications."""
+    return inventory.derived("backup_replications_by_source", _build_backup_replications)
+
+
+def _build_backup_replications(inventory: Inventory) -> dict[str, list[DbBackupReplication]]:
+    found: dict[str, list[DbBackupReplication]] = defaultdict(list)
+    for replication in inventory.of_kind(DbBackupReplication):
+        if isinstance(replication.source_db, str):
+            found[replication.source_db].append(replication)
+    return dict(found)
+
+
+def clusters_by_global_cluster(inventory: Inventory) -> dict[str, list[DbCluster]]:
+    """Global cluster key or id -> the regional clusters that are its members."""
+    return inventory.derived("clusters_by_global_cluster", _build_global_members)
+
+
+def _build_global_members(inventory: Inventory) -> dict[str, list[DbCluster]]:
+    found: dict[str, list[DbCluster]] = defaultdict(list)
+    for cluster in inventory.of_kind(DbCluster):
+        if isinstance(cluster.global_cluster, str):
+            found[cluster.global_cluster].append(cluster)
+    return dict(found)
+
+
+def bucket_named(inventory: Inventory, reference: object) -> Bucket | None:
+    """The bucket a reference names (its key, its bucket name or its ARN), when in the inputs."""
+    if not isinstance(reference, str):
+        return None
+    found = inventory.get(reference)
+    if isinstance(found, Bucket):
+        return found
+    name = reference.split(":::", 1)[1] if reference.startswith("arn:") and ":::" in reference else reference
+    return inventory.derived("buckets_by_name", _build_buckets_by_name).get(name)
+
+
+def _build_buckets_by_name(inventory: Inventory) -> dict[str, Bucket]:
+    return {b.bucket_name: b for b in inventory.of_kind(Bucket) if isinstance(b.bucket_name, str)}

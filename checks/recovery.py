@@ -1,0 +1,287 @@
+"""Disaster recovery: persistent data copied to another region, backups kept, deletion guarded.
+
+Which resources count as persistent data that must be replicated is a parameter of each
+DR policy: ``replicate_kinds`` (resource kinds) and ``opt_out_tag``, a tag whose value
+gives the reason a resource needs no copy of its own (a DR replica, scratch data).
+"""
+from __future__ import annotations
+
+from stackproof import queries
+from stackproof.model import BackupPlan, Bucket, DbCluster, DbInstance, DynamoDbTable, Resource, Unknown
+from stackproof.rules import (
+    Context,
+    Verdict,
+    failed,
+    is_unknown,
+    not_applicable,
+    passed,
+    unknown,
+    unknown_field,
+)
+
+DEFAULT_OPT_OUT_TAG = "stackproof:no-replication"
+
+
+def _is_aurora(engine: object) -> bool:
+    return isinstance(engine, str) and engine.startswith("aurora")
+
+
+def _exempt(resource: Resource, ctx: Context) -> Verdict | None:
+    """NOT_APPLICABLE when the parameters say this resource needs no copy in another region."""
+    kinds = ctx.params.get("replicate_kinds")
+    if kinds is not None and resource.KIND not in kinds:
+        where = f" in environment {ctx.environment}" if ctx.environment else ""
+        return not_applicable(f"{resource.KIND} is not listed in replicate_kinds{where}")
+    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
+    if tag and isinstance(resource.tags, dict):
+        reason = resource.tags.get(tag)
+        if isinstance(reason, str) and reason.strip():
+            return not_applicable(f"opted out by tag {tag}: {reason.strip()}")
+    return None
+
+
+def _own_region(resource: Resource) -> str | Verdict:
+    region = resource.region
+    if is_unknown(region):
+        return unknown(f"the resource's own region is unknown: {region.reason}")
+    if not region:
+        return unknown("the input does not state the resource's region")
+    return region
+
+
+def _opt_out_note(resource: Resource, ctx: Context) -> str:
+    """A hint when the opt-out tag is present but empty: it needs a reason to count."""
+    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
+    if tag and isinstance(resource.tags, dict) and tag in resource.tags:
+        return f" (tag {tag} is present but gives no reason, so it does not opt out)"
+    return ""
+
+
+# -- S3 --------------------------------------------------------------------------------
+
+
+def _destination_region(rule_bucket: object, stated: object, ctx: Context) -> tuple[str, str] | Verdict:
+    """(region, where it comes from) of a replication destination, or why it is unknown."""
+    if is_unknown(rule_bucket):
+        return unknown(f"the destination bucket is unknown: {rule_bucket.reason}")
+    target = queries.bucket_named(ctx.inventory, rule_bucket)
+    if target is not None:
+        region = target.region
+        if isinstance(region, str) and region:
+            return region, f"bucket {queries.label(ctx.inventory, target.key)}"
+        if is_unknown(region):
+            return unknown(f"the region of destination bucket {target.key} is unknown: {region.reason}")
+    if isinstance(stated, str) and stated:
+        return stated, f"bucket {rule_bucket}"
+    if is_unknown(stated):
+        return unknown(f"the region of destination bucket {rule_bucket} is unknown: {stated.reason}")
+    return unknown(f"destination bucket {rule_bucket} is not in the scanned inputs and the replication "
+                   "configuration does not state its region; scan it together with its bucket")
+
+
+def s3_bucket_cross_region_replication(bucket: Bucket, ctx: Context) -> Verdict:
+    """Versioning on and an enabled replication rule to a bucket in another region."""
+    exempt = _exempt(bucket, ctx)
+    if exempt:
+        return exempt
+    note = _opt_out_note(bucket, ctx)
+    if is_unknown(bucket.versioning):
+        return unknown_field("versioning", bucket.versioning)
+    if not bucket.versioning:
+        return failed(f"versioning is off, and replication requires it{note}")
+    rules = bucket.replication_rules
+    if is_unknown(rules):
+        return unknown_field("replication rules", rules)
+    if not rules:
+        return failed(f"no replication rule: the bucket's only copy is in its own region{note}")
+    home = _own_region(bucket)
+    if isinstance(home, Verdict):
+        return home
+    problems: list[str] = []
+    undecided: Verdict | None = None
+    for rule in rules:
+        label = f"rule {rule.rule_id}" if isinstance(rule.rule_id, str) else "a rule"
+        if is_unknown(rule.enabled):
+            undecided = undecided or unknown(f"whether {label} is enabled is unknown: {rule.enabled.reason}")
+            continue
+        if not rule.enabled:
+            problems.append(f"{label} is disabled")
+            continue
+        found = _destination_region(rule.destination_bucket, rule.destination_region, ctx)
+        if isinstance(found, Verdict):
+            undecided = undecided or found
+            continue
+        region, what = found
+        if region == home:
+            problems.append(f"{label} replicates to {what} in {region}, the bucket's own region")
+        else:
+            return passed(f"{label} replicates to {what} in {region}", destination_region=region)
+    if undecided is not None:
+        return undecided
+    return failed("; ".join(problems) + note)
+
+
+# -- RDS -------------------------------------------------------------------------------
+
+
+def _copies_elsewhere(db: DbInstance | DbCluster, home: str,
+                      ctx: Context) -> tuple[list[str], list[str], Verdict | None]:
+    """(copies in other regions, copies in the home region, the first undecided one)."""
+    elsewhere: list[str] = []
+    same: list[str] = []
+    undecided: Verdict | None = None
+    replications = queries.backup_replications_by_source(ctx.inventory)
+    replicas = queries.read_replicas_by_source(ctx.inventory)
+    copies: dict[str, Resource] = {}
+    for name in queries.reference_names(db):
+        for copy in [*replications.get(name, []), *replicas.get(name, [])]:
+            copies.setdefault(copy.key, copy)
+    for copy in copies.values():
+        what = f"read replica {queries.label(ctx.inventory, copy.key)}" if isinstance(copy, DbInstance) \
+            else "automated backups replicated"
+        region = copy.region
+        if is_unknown(region):
+            undecided = undecided or unknown(f"the region of {copy.prov.address} is unknown: {region.reason}")
+        elif isinstance(region, str) and region != home:
+            elsewhere.append(f"{what} in {region}")
+        else:
+            same.append(f"{what} in {region or 'the same region'}")
+    return elsewhere, same, undecided
+
+
+def _global_cluster(cluster: DbCluster, home: str, ctx: Context) -> Verdict:
+    glob = cluster.global_cluster
+    if is_unknown(glob):
+        return unknown_field("global_cluster", glob)
+    if glob is None:
+        return failed("not a member of an Aurora global database: no copy in another region")
+    members = queries.clusters_by_global_cluster(ctx.inventory).get(glob, [])
+    regions = {m.region for m in members if m.key != cluster.key}
+    others = sorted(r for r in regions if isinstance(r, str) and r != home)
+    if others:
+        return passed(f"global database {glob} has a cluster in {', '.join(others)}")
+    if any(is_unknown(r) for r in regions):
+        return unknown(f"the region of another member of global database {glob} is unknown")
+    return unknown(f"member of global database {glob}, but no cluster of it in another region is in the "
+                   "scanned inputs; scan the secondary region's plan with this one")
+
+
+def rds_instance_cross_region_backup(db: DbInstance | DbCluster, ctx: Context) -> Verdict:
+    """Automated backups replicated to, or a read replica in, another region; Aurora: a global database."""
+    if isinstance(db, DbInstance):
+        if isinstance(db.cluster, str) or _is_aurora(db.engine):
+            return not_applicable("an Aurora member; the cluster's result covers its data")
+        if isinstance(db.replicate_source_db, str):
+            return not_applicable(f"a read replica of {queries.label(ctx.inventory, db.replicate_source_db)}; "
+                                  "the source's result covers the data")
+    elif isinstance(db.replication_source, str):
+        return not_applicable(f"a replica of cluster {db.replication_source}; the source's result covers the data")
+    exempt = _exempt(db, ctx)
+    if exempt:
+        return exempt
+    home = _own_region(db)
+    if isinstance(home, Verdict):
+        return home
+    if isinstance(db, DbCluster) and not (isinstance(db.engine, str) and not _is_aurora(db.engine)):
+        return _global_cluster(db, home, ctx)
+    elsewhere, same, undecided = _copies_elsewhere(db, home, ctx)
+    if elsewhere:
+        return passed("; ".join(elsewhere))
+    if undecided is not None:
+        return undecided
+    detail = f" ({'; '.join(same)}, not another region)" if same else ""
+    return failed(f"no automated-backups replication or read replica in another region{detail}"
+                  f"{_opt_out_note(db, ctx)}")
+
+
+def _aurora_member(db: DbInstance | DbCluster) -> bool:
+    return isinstance(db, DbInstance) and (isinstance(db.cluster, str) or _is_aurora(db.engine))
+
+
+def rds_instance_backup_retention(db: DbInstance | DbCluster, ctx: Context) -> Verdict:
+    """Automated backups are kept for at least min_days days."""
+    if _aurora_member(db):
+        return not_applicable("an Aurora member; the cluster's backup retention applies")
+    if isinstance(db, DbInstance) and isinstance(db.replicate_source_db, str):
+        return not_applicable("a read replica; the source's backups cover the data")
+    days, need = db.backup_retention_period, int(ctx.params.get("min_days", 7))
+    if is_unknown(days):
+        return unknown_field("backup_retention_period", days)
+    if days is None:
+        return failed(f"backup_retention_period is not set: RDS keeps automated backups for 1 day by default, "
+                      f"fewer than the {need} required")
+    if days == 0:
+        return failed("automated backups are disabled (backup_retention_period is 0)")
+    if days < need:
+        return failed(f"automated backups kept {days} day(s), fewer than the {need} required")
+    return passed(f"automated backups kept {days} days (at least {need})")
+
+
+def rds_instance_deletion_protection(db: DbInstance | DbCluster, ctx: Context) -> Verdict:
+    """The database cannot be deleted until deletion protection is turned off."""
+    if _aurora_member(db):
+        return not_applicable("an Aurora member; deletion protection is set on the cluster")
+    if is_unknown(db.deletion_protection):
+        return unknown_field("deletion_protection", db.deletion_protection)
+    if not db.deletion_protection:
+        return failed("deletion protection is off: one API call or `terraform destroy` deletes the database")
+    return passed("deletion protection is on")
+
+
+# -- DynamoDB and AWS Backup -----------------------------------------------------------
+
+
+def dynamodb_table_cross_region_replica(table: DynamoDbTable, ctx: Context) -> Verdict:
+    """A global table with a replica in another region."""
+    exempt = _exempt(table, ctx)
+    if exempt:
+        return exempt
+    replicas = table.replica_regions
+    if is_unknown(replicas):
+        return unknown_field("replicas", replicas)
+    home = _own_region(table)
+    if isinstance(home, Verdict):
+        return home
+    others = sorted({r for r in replicas if isinstance(r, str) and r != home})
+    if others:
+        return passed(f"replicas in {', '.join(others)}", replica_regions=others)
+    pending = next((r for r in replicas if isinstance(r, Unknown)), None)
+    if pending is not None:
+        return unknown(f"the region of a replica is unknown: {pending.reason}")
+    return failed(f"no replica in another region: the table exists only in {home}{_opt_out_note(table, ctx)}")
+
+
+def backup_plan_cross_region_copy(plan: BackupPlan, ctx: Context) -> Verdict:
+    """A rule of the plan copies each recovery point to a vault in another region."""
+    rules = plan.rules
+    if is_unknown(rules):
+        return unknown_field("rules", rules)
+    if not rules:
+        return failed("the plan has no rules")
+    home = _own_region(plan)
+    if isinstance(home, Verdict):
+        return home
+    same: list[str] = []
+    undecided: Verdict | None = None
+    for rule in rules:
+        name = rule.rule_name if isinstance(rule.rule_name, str) else "a rule"
+        if is_unknown(rule.copy_actions):
+            undecided = undecided or unknown(f"the copy actions of rule {name} are unknown: "
+                                             f"{rule.copy_actions.reason}")
+            continue
+        for action in rule.copy_actions:
+            region = action.destination_region
+            vault = queries.label(ctx.inventory, action.destination_vault)
+            if is_unknown(region):
+                undecided = undecided or unknown(f"rule {name} copies to vault {vault}, whose region is unknown: "
+                                                 f"{region.reason}")
+            elif isinstance(region, str) and region != home:
+                return passed(f"rule {name} copies recovery points to vault {vault} in {region}",
+                              destination_region=region)
+            else:
+                same.append(f"rule {name} copies to vault {vault} in {region or home}, the plan's own region")
+    if undecided is not None:
+        return undecided
+    if same:
+        return failed("; ".join(same))
+    return failed("no rule copies recovery points to a vault in another region")
