@@ -46,10 +46,14 @@ def print_report(report: Report, verdict: GateVerdict, file: IO[str] | None = No
                 if where:
                     line.append(f" ({where})", style="dim")
                 line.append(f": {result.message}")
+                if result.waiver and result.waiver.get("expired"):
+                    line.append(f" (waiver expired {result.waiver.get('expires')})", style="bold red")
                 console.print(line)
             if len(results) > limit:
                 console.print(Text(f"  ... and {len(results) - limit} more (see the JSON report)", style="dim"))
     console.print(_counts_table(report))
+    for note in _workflow_notes(report):
+        console.print(note)
     style = "bold green" if verdict.holds else "bold red"
     console.print(Text(verdict.summary(), style=style))
 
@@ -62,6 +66,29 @@ def _where(result: Result) -> str:
         if extra:
             parts.append(extra)
     return ", ".join(parts)
+
+
+def _workflow_notes(report: Report) -> list[Text]:
+    """One line each for the waivers and the baseline, when the run had them."""
+    notes = []
+    if report.waivers:
+        counts: dict[str, int] = defaultdict(int)
+        for waiver in report.waivers:
+            counts[waiver["status"]] += 1
+        waived = sum(w["waived"] for w in report.waivers)
+        line = Text(f"waivers: {waived} result(s) waived; ")
+        line.append(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+        notes.append(line)
+        for waiver in report.waivers:
+            if waiver["status"] in ("expired", "stale"):
+                style = "bold red" if waiver["status"] == "expired" else "yellow"
+                notes.append(Text(f"  {waiver['status']} waiver {waiver['source']}: {waiver['policy']} "
+                                  f"{waiver['selector']} (owner {waiver['owner']}): {waiver['note']}", style=style))
+    if report.changes is not None:
+        changes = report.changes
+        notes.append(Text(f"since the baseline: {len(changes['new'])} new, {len(changes['fixed'])} fixed, "
+                          f"{len(changes['still_failing'])} still failing"))
+    return notes
 
 
 def _counts_table(report: Report) -> Table:
