@@ -1,0 +1,187 @@
+"""Network reachability: what the internet, and each tier, can really reach.
+
+Each rule asks the network graph of the inventory (built once) and puts the witness
+path, or the hop that blocks, in the result's evidence.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from stackproof.model import Resource
+from stackproof.network import Exposure, IntervalSet, Traffic
+from stackproof.network.intervals import EMPTY, cidr_interval, is_cidr
+from stackproof.rules import Context, Verdict, failed, not_applicable, passed, unknown
+
+EVIDENCE_PATHS = 5  # at most this many paths per result
+
+
+def _trusted(ctx: Context) -> IntervalSet:
+    """Addresses the organisation trusts (office, VPN): reachability from them alone is not exposure."""
+    found = EMPTY
+    for cidr in ctx.params.get("trusted_cidrs") or ():
+        if not is_cidr(str(cidr)):
+            raise ValueError(f"trusted_cidrs: {cidr!r} is not a CIDR")
+        found = found | cidr_interval(str(cidr))
+    return found
+
+
+def _internet(resource: Resource, ctx: Context) -> list[Exposure]:
+    trusted = _trusted(ctx)
+    found = []
+    for exposure in ctx.network.exposures(resource):
+        if trusted and exposure.sources.issubset(trusted):
+            continue
+        found.append(exposure)
+    return found
+
+
+def _evidence(exposures: Iterable[Exposure]) -> dict[str, Any]:
+    listed = list(exposures)
+    return {"paths": [e.as_dict() for e in listed[:EVIDENCE_PATHS]],
+            **({"more_paths": len(listed) - EVIDENCE_PATHS} if len(listed) > EVIDENCE_PATHS else {})}
+
+
+def _blocked(resource: Resource, ctx: Context) -> dict[str, Any]:
+    """Evidence for a resource the internet does not reach: the hop that blocks."""
+    answer = ctx.network.reachable("internet", resource)
+    return {"blocked": [b.path("internet") for b in answer.blocked]}
+
+
+def _summary(exposures: list[Exposure]) -> str:
+    first = exposures[0]
+    more = f" (and {len(exposures) - 1} more path(s))" if len(exposures) > 1 else ""
+    return f"{first.traffic.text()} from {first.source_text}: {first.path()}{more}"
+
+
+def _doubt(exposures: list[Exposure]) -> str:
+    reasons = list(dict.fromkeys(r for e in exposures for r in e.unknowns)) or ["values that are unknown"]
+    return "; ".join(reasons[:3])
+
+
+def network_data_store_not_internet_reachable(store: Resource, ctx: Context) -> Verdict:
+    """No database, cache, file system or data warehouse is reachable from the internet on any port."""
+    exposures = _internet(store, ctx)
+    certain = [e for e in exposures if e.certain]
+    if certain:
+        return failed(f"reachable from the internet on {_summary(certain)}", **_evidence(certain))
+    if exposures:
+        return unknown(f"possibly reachable from the internet, depending on {_doubt(exposures)}: "
+                       f"{_summary(exposures)}", **_evidence(exposures))
+    return passed("not reachable from the internet on any port", **_blocked(store, ctx))
+
+
+def _ports(ctx: Context) -> Traffic:
+    wanted = Traffic.none()
+    for port in ctx.params.get("ports") or ():
+        span = _span(port)
+        wanted = wanted | Traffic.of("tcp", span) | Traffic.of("udp", span)
+    return wanted
+
+
+def _span(port: Any) -> IntervalSet:
+    text = str(port)
+    low, _, high = text.partition("-")
+    return IntervalSet.span(int(low), int(high or low))
+
+
+def network_admin_ports_not_internet_reachable(resource: Resource, ctx: Context) -> Verdict:
+    """Nothing is reachable from the internet on administration ports (parameter ports)."""
+    if not ctx.network.is_endpoint(resource):
+        return not_applicable("not a resource that receives traffic")
+    admin = _ports(ctx)
+    hits = [(e, e.traffic & admin) for e in _internet(resource, ctx) if e.traffic & admin]
+    certain = [e for e, _ in hits if e.certain]
+    if certain:
+        ports = (certain[0].traffic & admin).text()
+        return failed(f"administration port {ports} is reachable from the internet: {_summary(certain)}",
+                      **_evidence(certain))
+    if hits:
+        exposures = [e for e, _ in hits]
+        return unknown(f"administration port {hits[0][1].text()} is possibly reachable from the internet, "
+                       f"depending on {_doubt(exposures)}", **_evidence(exposures))
+    return passed(f"no administration port ({admin.text()}) is reachable from the internet")
+
+
+def network_internet_exposure_allowlisted(resource: Resource, ctx: Context) -> Verdict:
+    """Only the allowed kinds, and resources tagged with a reason, are reachable from the internet."""
+    if not ctx.network.is_endpoint(resource):
+        return not_applicable("not a resource that receives traffic")
+    exposures = _internet(resource, ctx)
+    direct = [e for e in exposures if e.via is None]
+    forwarded = sorted({e.via for e in exposures if e.via})
+    if not direct:
+        if forwarded:
+            names = ", ".join(ctx.network.label(k) for k in forwarded)
+            return passed(f"reached from the internet only through load balancer {names}", **_evidence(exposures))
+        return passed("not reachable from the internet")
+    if resource.kind in (ctx.params.get("allowed_kinds") or ()):
+        return passed(f"reachable from the internet as an allowed kind ({resource.kind}): {_summary(direct)}",
+                      **_evidence(direct))
+    tag = ctx.params.get("allow_tag")
+    tags = resource.tags if isinstance(resource.tags, dict) else {}
+    if tag and tag in tags:
+        reason = str(tags[tag]).strip()
+        if reason:
+            return passed(f"reachable from the internet, allowed by tag {tag}: {reason}", **_evidence(direct))
+        return failed(f"tag {tag} carries no reason, so it does not allow: {_summary(direct)}", **_evidence(direct))
+    certain = [e for e in direct if e.certain]
+    if certain:
+        return failed(f"reachable from the internet, and neither its kind nor a {tag} tag allows it: "
+                      f"{_summary(certain)}", **_evidence(certain))
+    return unknown(f"possibly reachable from the internet, depending on {_doubt(direct)}: {_summary(direct)}",
+                   **_evidence(direct))
+
+
+def _allowed(ctx: Context, source_tier: str, destination_tier: str) -> Traffic:
+    allowed = Traffic.none()
+    for entry in ctx.params.get("allowed") or ():
+        if str(entry.get("from")) == source_tier and str(entry.get("to")) == destination_tier:
+            protocol = str(entry.get("protocol", "tcp")).lower()
+            ports = entry.get("ports")
+            if ports in (None, "all"):
+                allowed = allowed | Traffic.of(protocol)
+                continue
+            for port in ports:
+                allowed = allowed | Traffic.of(protocol, _span(port))
+    return allowed
+
+
+def network_tier_isolation(resource: Resource, ctx: Context) -> Verdict:
+    """Tiers reach each other only as parameter `allowed` lists."""
+    tier_tag = ctx.params.get("tier_tag") or "Tier"
+    tags = resource.tags if isinstance(resource.tags, dict) else {}
+    tier = tags.get(tier_tag)
+    if not isinstance(tier, str) or not ctx.network.is_endpoint(resource):
+        return not_applicable(f"carries no {tier_tag} tag" if ctx.network.is_endpoint(resource)
+                              else "not a resource that receives traffic")
+    # What the internet can reach anyway is not a boundary between tiers: every tier
+    # reaches it through its own way out (network_internet_exposure_allowlisted judges it).
+    public = Traffic.none()
+    for exposure in ctx.network.exposures(resource):
+        if exposure.certain and exposure.via is None:
+            public = public | exposure.traffic
+    incoming = ctx.network.tier_flows(tier_tag).get(resource.key, [])
+    violations: list[tuple[Exposure, Traffic, str]] = []
+    permitted: set[str] = set()
+    for exposure in incoming:
+        source = ctx.get(exposure.origin)
+        source_tier = source.tags.get(tier_tag) if source is not None and isinstance(source.tags, dict) else None
+        extra = exposure.traffic - _allowed(ctx, str(source_tier), tier) - public
+        if extra:
+            violations.append((exposure, extra, str(source_tier)))
+        else:
+            permitted.add(f"{source_tier} {ctx.network.label(exposure.origin)} on {exposure.traffic.text()}")
+    certain = [v for v in violations if v[0].certain]
+    if certain:
+        exposure, extra, source_tier = certain[0]
+        return failed(f"tier {source_tier} reaches tier {tier} on {extra.text()}, which is not allowed: "
+                      f"{exposure.path()}", **_evidence(v[0] for v in certain))
+    if violations:
+        exposure, extra, source_tier = violations[0]
+        return unknown(f"tier {source_tier} possibly reaches tier {tier} on {extra.text()}, depending on "
+                       f"{_doubt([v[0] for v in violations])}: {exposure.path()}",
+                       **_evidence(v[0] for v in violations))
+    if permitted:
+        return passed(f"reached from other tiers only as allowed: {'; '.join(sorted(permitted)[:5])}",
+                      **_evidence(incoming))
+    return passed("no other tier reaches it")

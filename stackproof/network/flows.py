@@ -1,0 +1,362 @@
+"""The evaluator: which traffic gets from an origin to a placement, hop by hop.
+
+A flow is checked on both sides. The destination side (its subnet's route back to
+the origin, its network ACL in and the return out, its security groups in) depends
+only on the origin's address; the origin side (its security groups out, its ACL out
+and the return in, its route to the destination) depends only on the destination's
+address. Each side is evaluated over address *atoms*: the pieces of the address
+space between every CIDR boundary the side's routes and rules mention, so that one
+atom is decided by one evaluation, never address by address.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Unknown
+from .compiled import ANY_GROUP, CRoute, CSgRule, CTable, atoms
+from .intervals import EMPTY, PUBLIC, V6_BASE, IntervalSet, address_text, addresses_text
+from .paths import Blocked, Hop
+from .traffic import EPHEMERAL, PORTED, PORTS, Traffic
+from .views import ModeView, SubnetView
+from .endpoints import Placement
+
+# Route targets that lead out of the VPC to networks stackproof does not see: traffic
+# from there is assumed to be routed back by the far side.
+CONNECTED = ("transit_gateway", "vpc_peering_connection", "virtual_private_gateway", "local_gateway",
+             "carrier_gateway", "core_network")
+APPLIANCES = ("network_interface", "instance", "vpc_endpoint", "unknown")
+TARGET_WORDS = {
+    "internet_gateway": "internet gateway", "egress_only_internet_gateway": "egress-only internet gateway",
+    "nat_gateway": "NAT gateway", "transit_gateway": "transit gateway",
+    "vpc_peering_connection": "peering connection", "virtual_private_gateway": "VPN gateway",
+    "network_interface": "network interface", "instance": "instance", "vpc_endpoint": "VPC endpoint",
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where traffic starts: an address set (the internet, a CIDR) or a resource's placement."""
+
+    label: str
+    addresses: IntervalSet | None = None  # address origins
+    internet: bool = False  # only public addresses, entering through an internet gateway
+    placement: Placement | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    sources: IntervalSet
+    traffic: Traffic
+    hops: tuple[Hop, ...]
+
+    @property
+    def doubts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(h.unknown for h in self.hops if h.unknown))
+
+
+Stage = list[tuple[Traffic, Hop]]
+
+
+def _narrow(state: list[tuple[Traffic, tuple[Hop, ...]]], stage: Stage) -> list[tuple[Traffic, tuple[Hop, ...]]]:
+    out = []
+    for traffic, hops in state:
+        for allowed, hop in stage:
+            both = traffic & allowed
+            if both:
+                out.append((both, hops + (hop,)))
+    return out
+
+
+def _total(state: list[tuple[Traffic, tuple[Hop, ...]]]) -> Traffic:
+    total = Traffic.none()
+    for traffic, _ in state:
+        total = total | traffic
+    return total
+
+
+def _merge_return(state: list[tuple[Traffic, tuple[Hop, ...]]], label: str) -> list[tuple[Traffic, tuple[Hop, ...]]]:
+    """One hop for an ACL's two decisions: "nacl-pub inbound rule 100, return outbound rule 100"."""
+    out = []
+    for traffic, hops in state:
+        first, back = hops[-2], hops[-1]
+        if "(allows all)" in first.text and "(allows all)" in back.text:
+            text = f"{label} (allows all)"
+        else:
+            text = f"{first.text}, return {back.text[len(label):].strip()}"
+        out.append((traffic, hops[:-2] + (Hop(text, first.component, first.unknown or back.unknown),)))
+    return out
+
+
+def _return_stage(pieces: Stage) -> Stage:
+    """Which protocols a direction lets back on ephemeral ports, as a mask of whole protocols."""
+    out: Stage = []
+    for traffic, hop in pieces:
+        mask = Traffic({p: PORTS if traffic.ports(p) & (EPHEMERAL if p in PORTED else PORTS) else EMPTY
+                        for p in {*traffic.by_protocol, *PORTED}}, rest=traffic.rest)
+        if mask:
+            out.append((mask, hop))
+    return out
+
+
+def _sg_stage(rules: list[CSgRule], address: int | None, groups: frozenset[str]) -> Stage:
+    """Security groups admit the union of their matching rules; each piece keeps the first rule."""
+    stage: Stage = []
+    covered = Traffic.none()
+    for rule in rules:
+        matches = (address is not None and address in rule.addresses) or bool(rule.groups & groups) \
+            or (groups and ANY_GROUP in rule.groups) or (ANY_GROUP in groups and rule.groups)
+        if not matches:
+            continue
+        fresh = rule.traffic - covered
+        if fresh:
+            stage.append((fresh, rule.hop))
+            covered = covered | fresh
+    return stage
+
+
+class Evaluator:
+    def __init__(self, view: ModeView) -> None:
+        self.view = view
+
+    # -- routes -----------------------------------------------------------------------
+
+    def _route(self, table: CTable, address: int, kind: str, dst: Placement | None,
+               expect_vpc_local: bool) -> tuple[list[Hop], str | None]:
+        """Does `table` send traffic for `address` where this flow needs it? (hops, block reason)
+
+        kind: "internet" (the origin is the internet), "address" (a CIDR, any gateway that
+        leads there), "vpc" (a resource in the same VPC), "peer" (a resource in another VPC).
+        """
+        permissive = self.view.permissive
+        if table.everything_unknown:
+            if permissive:
+                return [Hop(table.label, table.key, table.everything_unknown)], None
+            return [], table.everything_unknown
+        route = table.lookup(address)
+        hops, block = self._route_verdict(table, route, address, kind, dst)
+        for floating in table.floating:
+            f_hops, f_block = self._route_verdict(table, floating, address, kind, dst)
+            if permissive and block and not f_block:
+                hops, block = [Hop(h.text, h.component, floating.unknown) for h in f_hops], None
+            elif not permissive and not block and f_block:
+                hops, block = [], f"{f_block} (a route whose destination is unknown: {floating.unknown})"
+        if not block and table.floating and permissive:
+            hops = [Hop(h.text, h.component, h.unknown or table.floating[0].unknown) for h in hops]
+        return hops, block
+
+    def _target(self, route: CRoute) -> str:
+        if route.target_type == "local":
+            return "local"
+        return self.view.name(route.target) if route.target is not None else TARGET_WORDS.get(route.target_type,
+                                                                                              route.target_type)
+
+    def _route_verdict(self, table: CTable, route: CRoute | None, address: int, kind: str,
+                       dst: Placement | None) -> tuple[list[Hop], str | None]:
+        where = address_text(address)
+        if route is None:
+            if kind == "internet":
+                return [], f"{table.label} has no route back to the internet"
+            return [], f"{table.label} has no route for {where}"
+        target = self._target(route)
+        hop = Hop(f"{table.label} ({route.destination} -> {target})", table.key)
+        if route.blackhole:
+            return [], f"{table.label} route {route.destination} -> {target} is a blackhole (its target is gone)"
+        if route.unknown or route.target_type in APPLIANCES:
+            why = route.unknown or (f"traffic goes through {TARGET_WORDS[route.target_type]} {target}, "
+                                    "which stackproof does not follow")
+            if self.view.permissive:
+                return [Hop(hop.text, hop.component, why)], None
+            return [], why
+        kind_of_target = route.target_type
+        if kind_of_target == "local":
+            if kind in ("vpc", "address"):
+                return [hop], None
+            if kind == "internet":
+                return [], f"{where} is inside the VPC, not on the internet"
+            return [], f"{table.label} sends {where} to the VPC itself, not to the peer"
+        if kind_of_target == "internet_gateway":
+            if kind in ("vpc", "peer"):
+                return [], f"{table.label} sends {where} to internet gateway {target}: the resources do not connect privately"
+            if address not in PUBLIC:
+                return [], f"{where} is not a public address, so it cannot come from the internet"
+            gateway = Hop(target, route.target if isinstance(route.target, str) else None)
+            public, why = self._addressable(dst, address)
+            if public is False:
+                return [], why
+            return [gateway, *public, hop], None
+        word = TARGET_WORDS.get(kind_of_target, kind_of_target)
+        if kind_of_target == "egress_only_internet_gateway":
+            return [], f"{table.label} sends {where} to {word} {target}, which admits no inbound connection"
+        if kind_of_target == "nat_gateway":
+            return [], f"{table.label} sends {where} to {word} {target}, which admits no inbound connection"
+        if kind_of_target in CONNECTED:
+            if kind == "internet":
+                return [], f"{table.label} sends {where} to {word} {target}, not to an internet gateway"
+            if kind == "vpc":
+                return [], f"{table.label} sends {where} to {word} {target} instead of keeping it in the VPC"
+            return [Hop(f"{table.label} ({route.destination} -> {word} {target})", table.key)], None
+        return [], f"{table.label} sends {where} to {word} {target}"
+
+    def _addressable(self, dst: Placement | None, address: int) -> tuple[list[Hop] | bool, str]:
+        """Hops naming the public address a destination has for this family, or (False, why)."""
+        if dst is None:  # the origin side: a source needs no public address to leave
+            return [], ""
+        v6 = address >= V6_BASE
+        value = dst.ipv6 if v6 else dst.public_v4
+        what = "an IPv6 address" if v6 else dst.public_why
+        if isinstance(value, Unknown):
+            if self.view.permissive:
+                return [Hop(what, None, value.reason)], ""
+            return False, f"whether it has {'an IPv6 address' if v6 else 'a public address'} is unknown: {value.reason}"
+        if value is True:
+            return [Hop(what)], ""
+        return False, ("it has no IPv6 address" if v6 else "it has no public IPv4 address")
+
+    # -- the destination side ------------------------------------------------------------
+
+    def inbound(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
+                origin_subnet: SubnetView | None = None) -> tuple[list[Piece], list[Blocked]]:
+        """What the destination's subnet and groups let in from the origin's addresses."""
+        view = self.view
+        subnet = view.subnet(dst.subnet)
+        if isinstance(subnet, str):
+            return [], [Blocked((), subnet)]
+        lead: list[Hop] = [Hop(subnet.label, subnet.key, subnet.doubt)] if subnet.doubt else []
+        if origin.placement is not None:
+            if origin_subnet is None:
+                return [], []
+            sources = origin_subnet.v4 | origin_subnet.v6 if origin.placement.private_ip is None else \
+                _address(origin.placement.private_ip)
+            same_subnet = subnet.key is not None and subnet.key == origin_subnet.key
+            same_vpc = (subnet.vpc == origin_subnet.vpc and isinstance(subnet.vpc, str)) or subnet.key is None \
+                or origin_subnet.key is None
+            kind = "vpc" if same_vpc else "peer"
+            groups = view.groups_of(origin.placement.security_groups)
+        else:
+            sources = origin.addresses if origin.addresses is not None else IntervalSet()
+            if origin.internet:
+                sources = sources & PUBLIC
+            same_subnet, kind, groups = False, "internet" if origin.internet else "address", frozenset()
+        rules, sg_doubt = view.sg_rules(dst.security_groups, egress=False)
+        if rules is not None and prune:
+            reach = IntervalSet()
+            for rule in rules:
+                if rule.groups & groups or (groups and ANY_GROUP in rule.groups) or (ANY_GROUP in groups and rule.groups):
+                    reach = sources
+                    break
+                reach = reach | rule.addresses
+            sources = sources & reach
+        if not sources:
+            return [], [Blocked(tuple(lead), f"no security group rule admits traffic from {origin.label}")] \
+                if not prune else []
+        boundaries = subnet.table.boundaries() + subnet.nacl.boundaries()
+        if rules:
+            boundaries += [b for r in rules for lo, hi in r.addresses for b in (lo, hi + 1)]
+        pieces: list[Piece] = []
+        blocks: list[Blocked] = []
+        for atom in atoms(sources, boundaries):
+            address = atom.first()
+            state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, tuple(lead))]
+            if not same_subnet:
+                hops, block = self._route(subnet.table, address, kind, dst, False)
+                if block:
+                    blocks.append(Blocked(tuple(lead), block))
+                    continue
+                # a same-VPC route back is the local route: not worth a hop of its own
+                shown = tuple(hops) if kind != "vpc" else tuple(h for h in hops if h.unknown)
+                state = [(q, h + shown) for q, h in state]
+                allowed, denied = subnet.nacl.decide(False, address)
+                narrowed = _narrow(state, allowed)
+                if not narrowed:
+                    blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
+                    continue
+                back, _ = subnet.nacl.decide(True, address)
+                returned = _narrow(narrowed, _return_stage(back))
+                if not returned:
+                    blocks.append(Blocked(narrowed[0][1], f"{subnet.nacl.label} outbound denies the return traffic "
+                                                          f"(ports 1024-65535) to {addresses_text(atom)}"))
+                    continue
+                state = _merge_return(returned, subnet.nacl.label)
+            if rules is not None:
+                stage = _sg_stage(rules, address, groups)
+                narrowed = _narrow(state, stage)
+                if not narrowed:
+                    names = ", ".join(sorted({view.name(g) for g in dst.security_groups})) \
+                        if isinstance(dst.security_groups, tuple) and dst.security_groups else "its security groups"
+                    blocks.append(Blocked(state[0][1], f"no rule of {names} admits {_total(state).text()} "
+                                                       f"from {origin.label if origin.placement else addresses_text(atom)}"
+                                                       + (f" ({sg_doubt})" if sg_doubt else "")))
+                    continue
+                state = narrowed
+            pieces.extend(Piece(atom, traffic, hops) for traffic, hops in state)
+        return pieces, blocks
+
+    # -- the origin side --------------------------------------------------------------------
+
+    def outbound(self, origin: Placement, origin_subnet: SubnetView, dst: Placement, dst_subnet: SubnetView,
+                 query: Traffic) -> tuple[list[Piece], list[Blocked]]:
+        """What the origin's groups, ACL and route let out towards the destination's addresses."""
+        view = self.view
+        targets = dst_subnet.v4 | (dst_subnet.v6 if dst.ipv6 is not False else IntervalSet()) \
+            if dst.private_ip is None else _address(dst.private_ip)
+        same_subnet = origin_subnet.key is not None and origin_subnet.key == dst_subnet.key
+        same_vpc = (origin_subnet.vpc == dst_subnet.vpc and isinstance(dst_subnet.vpc, str)) \
+            or origin_subnet.key is None or dst_subnet.key is None
+        rules, sg_doubt = view.sg_rules(origin.security_groups, egress=True)
+        groups = view.groups_of(dst.security_groups)
+        boundaries = origin_subnet.table.boundaries() + origin_subnet.nacl.boundaries()
+        if rules:
+            boundaries += [b for r in rules for lo, hi in r.addresses for b in (lo, hi + 1)]
+        pieces: list[Piece] = []
+        blocks: list[Blocked] = []
+        if not targets:
+            return [], [Blocked((), f"the addresses of {dst_subnet.label} are unknown")]
+        lead = tuple([Hop(origin_subnet.label, origin_subnet.key, origin_subnet.doubt)] if origin_subnet.doubt else [])
+        for atom in atoms(targets, boundaries):
+            address = atom.first()
+            state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, lead)]
+            if rules is not None:
+                narrowed = _narrow(state, _sg_stage(rules, address, groups))
+                if not narrowed:
+                    blocks.append(Blocked(lead, f"no egress rule of its security groups allows {query.text()} "
+                                                f"to {addresses_text(atom)}" + (f" ({sg_doubt})" if sg_doubt else "")))
+                    continue
+                state = narrowed
+            if not same_subnet:
+                allowed, denied = origin_subnet.nacl.decide(True, address)
+                narrowed = _narrow(state, allowed)
+                if not narrowed:
+                    blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
+                    continue
+                back, _ = origin_subnet.nacl.decide(False, address)
+                returned = _narrow(narrowed, _return_stage(back))
+                if not returned:
+                    blocks.append(Blocked(narrowed[0][1], f"{origin_subnet.nacl.label} inbound denies the return "
+                                                          f"traffic (ports 1024-65535) from {addresses_text(atom)}"))
+                    continue
+                hops, block = self._route(origin_subnet.table, address, "vpc" if same_vpc else "peer", None, True)
+                if block:
+                    blocks.append(Blocked(returned[0][1], block))
+                    continue
+                state = [(t, h + tuple(hops)) for t, h in _merge_return(returned, origin_subnet.nacl.label)]
+            pieces.extend(Piece(atom, traffic, hops) for traffic, hops in state)
+        return pieces, blocks
+
+
+def _address(text: str) -> IntervalSet:
+    from .intervals import cidr_interval
+
+    try:
+        return cidr_interval(text)
+    except ValueError:
+        return IntervalSet()
+
+
+def _denial(denied: list[tuple[Traffic, str]], wanted: Traffic, atom: IntervalSet) -> str:
+    for traffic, reason in denied:
+        both = traffic & wanted
+        if both:
+            return f"{reason} {both.text()} {'from/to'} {addresses_text(atom)}".replace(" from/to ", " for ")
+    return f"denied for {addresses_text(atom)}"

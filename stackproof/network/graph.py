@@ -1,0 +1,338 @@
+"""The network of one inventory: built once, asked many questions.
+
+    net = network_of(inventory)
+    net.exposures("aws_instance.web")             # from the internet: who, which ports, which path
+    net.reachable("internet", "aws_db_instance.main", "tcp", 5432)
+    net.reachable("aws_autoscaling_group.app", "aws_db_instance.main", "tcp", 5432)
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+from ..model import Inventory, Resource, Unknown
+from .endpoints import Endpoint, Forward, Placement, build_endpoints
+from .flows import Evaluator, Origin, Piece
+from .intervals import PUBLIC, IntervalSet, cidr_interval, is_cidr
+from .paths import Answer, Blocked, Exposure, Hop
+from .traffic import PORTED, Traffic
+from .views import Indexes, ModeView, SubnetView
+
+INTERNET = "internet"
+
+
+class Network:
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.indexes = Indexes.build(inventory)
+        self.endpoints: dict[str, Endpoint] = build_endpoints(inventory)
+        self._evaluators = {mode: Evaluator(ModeView(inventory, self.indexes, mode)) for mode in (True, False)}
+        self._direct: dict[str, list[Exposure]] = {}
+        self._exposures: dict[str, list[Exposure]] = {}
+        self._forwarders: dict[str, list[str]] | None = None
+        self._tiers: dict[str, dict[str, list[Exposure]]] = {}
+
+    # -- public questions ---------------------------------------------------------------
+
+    def is_endpoint(self, resource: Resource | str) -> bool:
+        return _key(resource) in self.endpoints
+
+    def exposures(self, resource: Resource | str) -> list[Exposure]:
+        """From where on the internet, on which traffic, and along which path the resource
+        can be reached: directly, or through a load balancer that forwards to it."""
+        key = _key(resource)
+        if key not in self._exposures:
+            found = list(self._internet_direct(key))
+            for lb_key in self._lbs_forwarding_to().get(key, []):
+                found.extend(e for e in self._forwarded(lb_key) if e.resource == key)
+            self._exposures[key] = found
+        return self._exposures[key]
+
+    def exposure_map(self) -> dict[str, list[Exposure]]:
+        """Every endpoint the internet can (possibly) reach, with its exposures."""
+        return {key: found for key in self.endpoints if (found := self.exposures(key))}
+
+    def flows(self, source: Resource | str, destination: Resource | str,
+              query: Traffic | None = None) -> tuple[list[Exposure], list[Blocked]]:
+        """Traffic from one resource to another (security groups, ACLs and routes on both sides)."""
+        src, dst = self.endpoints.get(_key(source)), self.endpoints.get(_key(destination))
+        if src is None or dst is None:
+            return [], [Blocked((), "not a resource that sends or receives traffic")]
+        return self._resource_flows(src, dst, query or Traffic.all())
+
+    def reachable(self, source: str | Resource, destination: str | Resource, protocol: str | None = None,
+                  port: int | None = None) -> Answer:
+        """Can `source` (the internet, a CIDR, or a resource) reach `destination` (a resource)?"""
+        query = Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
+                                                                 else IntervalSet.span(port, port))
+        dst = self.endpoints.get(_key(destination))
+        dst_label = self.label(destination)
+        source_key = _key(source)
+        if dst is None:
+            return Answer(str(source), dst_label, query, False, False,
+                          blocked=[Blocked((), f"{dst_label} is not a resource that receives traffic")])
+        if source_key == INTERNET or is_cidr(source_key):
+            origin = Origin(source_key, PUBLIC if source_key == INTERNET else cidr_interval(source_key),
+                            internet=source_key == INTERNET)
+            paths, blocks = self._from_addresses(dst, origin, query)
+            if source_key == INTERNET or cidr_interval(source_key) & PUBLIC:
+                for lb_key in self._lbs_forwarding_to().get(dst.key, []):
+                    for exposure in self._forwarded(lb_key, origin, query):
+                        if exposure.resource == dst.key:
+                            paths.append(exposure)
+            label = source_key
+        else:
+            src = self.endpoints.get(source_key)
+            if src is None:
+                return Answer(str(source), dst_label, query, False, False,
+                              blocked=[Blocked((), f"{self.label(source)} is not a resource that sends traffic")])
+            paths, blocks = self._resource_flows(src, dst, query)
+            label = self.label(source)
+        return Answer(label, dst_label, query, any(p.certain for p in paths), bool(paths), paths,
+                      _dedupe(blocks))
+
+    def tier_flows(self, tier_tag: str) -> dict[str, list[Exposure]]:
+        """For each resource carrying `tier_tag`: what resources of other tiers can send it."""
+        if tier_tag not in self._tiers:
+            tiers = {key: tier for key, e in self.endpoints.items() if isinstance(tier := _tag(e.resource, tier_tag), str)}
+            incoming: dict[str, list[Exposure]] = defaultdict(list)
+            for dst_key, dst_tier in tiers.items():
+                for src_key, src_tier in tiers.items():
+                    if src_tier != dst_tier:
+                        paths, _ = self._resource_flows(self.endpoints[src_key], self.endpoints[dst_key], Traffic.all())
+                        incoming[dst_key].extend(paths)
+            self._tiers[tier_tag] = dict(incoming)
+        return self._tiers[tier_tag]
+
+    def label(self, resource: Any) -> str:
+        key = _key(resource)
+        found = self.inventory.get(key)
+        if found is not None and isinstance(found.name, str) and found.name and found.name != key:
+            return f"{found.name} ({found.prov.address})"
+        return str(key)
+
+    def find(self, text: str) -> str | None:
+        """The key of the resource a user names by key, address or name."""
+        if self.inventory.get(text) is not None:
+            return text
+        named = [r.key for r in self.inventory if r.name == text or r.prov.address == text]
+        return named[0] if len(named) == 1 else None
+
+    # -- internet exposures -------------------------------------------------------------------
+
+    def _internet_direct(self, key: str) -> list[Exposure]:
+        if key not in self._direct:
+            endpoint = self.endpoints.get(key)
+            if endpoint is None:
+                self._direct[key] = []
+            else:
+                paths, _ = self._from_addresses(endpoint, Origin("internet", PUBLIC, internet=True), Traffic.all(),
+                                                prune=True)
+                self._direct[key] = paths
+        return self._direct[key]
+
+    def _from_addresses(self, endpoint: Endpoint, origin: Origin, query: Traffic,
+                        prune: bool = False) -> tuple[list[Exposure], list[Blocked]]:
+        def run(evaluator: Evaluator) -> tuple[list[Piece], list[Blocked]]:
+            pieces: list[Piece] = []
+            blocks: list[Blocked] = []
+            for placement in endpoint.placements:
+                found, blocked = evaluator.inbound(placement, origin, query, prune)
+                pieces.extend(found)
+                blocks.extend(blocked)
+            pieces, more = self._listening(evaluator, endpoint, pieces)
+            return pieces, blocks + more
+
+        return self._certain(endpoint, run, origin_key=None)
+
+    def _listening(self, evaluator: Evaluator, endpoint: Endpoint, pieces: list[Piece]) -> tuple[list[Piece], list[Blocked]]:
+        """A load balancer answers only on its listeners' ports; the last hop names the resource."""
+        name = evaluator.view.name(endpoint.key)
+        if endpoint.listeners is None:
+            return [Piece(p.sources, p.traffic, p.hops + (Hop(name, endpoint.key),)) for p in pieces], []
+        stage: list[tuple[Traffic, Hop]] = []
+        for protocol, port, listener_key, listener_name in endpoint.listeners:
+            if isinstance(port, Unknown):
+                if evaluator.view.permissive:
+                    stage.append((Traffic.of(protocol), Hop(f"listener {listener_name}", listener_key, port.reason)))
+            elif isinstance(port, int):
+                stage.append((Traffic.of(protocol, IntervalSet.span(port, port)),
+                              Hop(f"listener {listener_name}", listener_key)))
+        out = [Piece(p.sources, p.traffic & t, p.hops + (h,)) for p in pieces for t, h in stage if p.traffic & t]
+        blocks = [] if out or not pieces else [Blocked(pieces[0].hops, f"{name} has no listener on "
+                                                                       f"{_union(p.traffic for p in pieces).text()}")]
+        return out, blocks
+
+    # -- load balancer forwarding ----------------------------------------------------------------
+
+    def _lbs_forwarding_to(self) -> dict[str, list[str]]:
+        if self._forwarders is None:
+            found: dict[str, list[str]] = defaultdict(list)
+            for endpoint in self.endpoints.values():
+                for forward in endpoint.forwards:
+                    if isinstance(forward.targets, tuple):
+                        for target in forward.targets:
+                            if endpoint.key not in found[target]:
+                                found[target].append(endpoint.key)
+            self._forwarders = dict(found)
+        return self._forwarders
+
+    def _forwarded(self, lb_key: str, origin: Origin | None = None, query: Traffic | None = None) -> list[Exposure]:
+        """Exposures of a load balancer's targets: reached on a listener, forwarded to the target port."""
+        lb = self.endpoints[lb_key]
+        if origin is None:
+            exposures = self._internet_direct(lb_key)
+        else:
+            exposures, _ = self._from_addresses(lb, origin, Traffic.all())
+        found: list[Exposure] = []
+        for forward in lb.forwards:
+            if not isinstance(forward.targets, tuple) or not isinstance(forward.port, int):
+                continue
+            front = Traffic.of(forward.protocol, IntervalSet.span(forward.port, forward.port))
+            entries = [e for e in exposures if e.traffic & front and any(h.component == forward.listener for h in e.hops)]
+            if not entries:
+                continue
+            target_traffic, target_doubt = _target_traffic(forward)
+            if query is not None:
+                target_traffic = target_traffic & query
+                if not target_traffic:
+                    continue
+            for target_key in forward.targets:
+                target = self.endpoints.get(target_key)
+                if target is None:
+                    continue
+                paths, _ = self._resource_flows(lb, target, target_traffic)
+                group = self._evaluators[True].view.name(forward.target_group) if forward.target_group else None
+                for entry in entries:
+                    for path in paths:
+                        hops = entry.hops + ((Hop(f"target group {group}", forward.target_group, target_doubt),)
+                                             if group else ()) + path.hops
+                        doubts = tuple(dict.fromkeys(entry.unknowns + path.unknowns
+                                                     + ((target_doubt,) if target_doubt else ())))
+                        found.append(Exposure(target_key, entry.sources, path.traffic, hops,
+                                              entry.certain and path.certain and not target_doubt, doubts, via=lb_key))
+        return found
+
+    # -- resource to resource ----------------------------------------------------------------------
+
+    def _resource_flows(self, src: Endpoint, dst: Endpoint, query: Traffic) -> tuple[list[Exposure], list[Blocked]]:
+        def run(evaluator: Evaluator) -> tuple[list[Piece], list[Blocked]]:
+            pieces: list[Piece] = []
+            blocks: list[Blocked] = []
+            for origin_placement in src.placements:
+                origin_subnet = evaluator.view.subnet(origin_placement.subnet)
+                if isinstance(origin_subnet, str):
+                    blocks.append(Blocked((), f"{evaluator.view.name(src.key)}: {origin_subnet}"))
+                    continue
+                origin = Origin(evaluator.view.name(src.key), placement=origin_placement, key=src.key)
+                for placement in dst.placements:
+                    found, blocked = self._pair(evaluator, origin, origin_subnet, placement, query)
+                    pieces.extend(found)
+                    blocks.extend(blocked)
+            pieces = [Piece(p.sources, p.traffic, p.hops + (Hop(evaluator.view.name(dst.key), dst.key),))
+                      for p in pieces]
+            return pieces, blocks
+
+        return self._certain(dst, run, origin_key=src.key)
+
+    def _pair(self, evaluator: Evaluator, origin: Origin, origin_subnet: SubnetView, placement: Placement,
+              query: Traffic) -> tuple[list[Piece], list[Blocked]]:
+        dst_subnet = evaluator.view.subnet(placement.subnet)
+        if isinstance(dst_subnet, str):
+            return [], [Blocked((), dst_subnet)]
+        assert origin.placement is not None
+        out, out_blocks = evaluator.outbound(origin.placement, origin_subnet, placement, dst_subnet, query)
+        if not out:
+            return [], out_blocks
+        inbound, in_blocks = evaluator.inbound(placement, origin, _union(p.traffic for p in out), False, origin_subnet)
+        if not inbound:
+            return [], [Blocked(out[0].hops + b.hops, b.reason) for b in in_blocks]
+        pieces = []
+        for back in inbound:
+            remaining = back.traffic
+            for forth in out:  # one witness per piece of traffic is enough
+                traffic = remaining & forth.traffic
+                if traffic:
+                    pieces.append(Piece(back.sources, traffic, forth.hops + back.hops))
+                    remaining = remaining - traffic
+        return pieces, []
+
+    # -- certainty ----------------------------------------------------------------------------------
+
+    def _certain(self, endpoint: Endpoint, run: Any, origin_key: str | None) -> tuple[list[Exposure], list[Blocked]]:
+        """Permissive pieces that the restrictive mode confirms are certain; the rest are possible."""
+        pieces, blocks = run(self._evaluators[True])
+        doubtful = [p for p in pieces if p.doubts]
+        certain_pieces = [p for p in pieces if not p.doubts]
+        possible: list[tuple[Piece, Traffic]] = []
+        if doubtful:
+            confirmed, strict_blocks = run(self._evaluators[False])
+            certain_pieces = confirmed
+            for piece in doubtful:
+                sure = _union(c.traffic for c in confirmed if c.sources & piece.sources)
+                rest = piece.traffic - sure
+                if rest:
+                    possible.append((piece, rest))
+            if not confirmed and strict_blocks:
+                blocks = strict_blocks + blocks
+        grouped: dict[tuple[Any, ...], IntervalSet] = {}
+        order: list[tuple[Any, ...]] = []
+        for piece in certain_pieces:
+            key = (piece.hops, piece.traffic.text(), True)
+            if key not in grouped:
+                grouped[key] = IntervalSet()
+                order.append(key)
+            grouped[key] = grouped[key] | piece.sources
+        traffic_of: dict[tuple[Any, ...], Traffic] = {}
+        for piece in certain_pieces:
+            traffic_of[(piece.hops, piece.traffic.text(), True)] = piece.traffic
+        for piece, rest in possible:
+            key = (piece.hops, rest.text(), False)
+            if key not in grouped:
+                grouped[key] = IntervalSet()
+                order.append(key)
+                traffic_of[key] = rest
+            grouped[key] = grouped[key] | piece.sources
+        exposures = []
+        origin_label = self._evaluators[True].view.name(origin_key) if origin_key else None
+        for key in order:
+            hops, _, certain = key
+            doubts = () if certain else tuple(dict.fromkeys(h.unknown for h in hops if h.unknown))
+            exposures.append(Exposure(endpoint.key, grouped[key], traffic_of[key], hops, certain, doubts,
+                                      origin=origin_key, origin_label=origin_label))
+        return exposures, blocks
+
+
+def _target_traffic(forward: Forward) -> tuple[Traffic, str | None]:
+    port = forward.target_port
+    if isinstance(port, int):
+        return Traffic.of(forward.protocol, IntervalSet.span(port, port)), None
+    if isinstance(port, Unknown):
+        return Traffic.of(forward.protocol), port.reason
+    return Traffic.of(forward.protocol), None  # each target's own port
+
+
+def _union(traffics: Iterable[Traffic]) -> Traffic:
+    total = Traffic.none()
+    for traffic in traffics:
+        total = total | traffic
+    return total
+
+
+def _dedupe(blocks: list[Blocked]) -> list[Blocked]:
+    seen: dict[str, Blocked] = {}
+    for block in blocks:
+        seen.setdefault(block.reason, block)
+    return list(seen.values())[:5]
+
+
+def _key(resource: Any) -> str:
+    return resource.key if isinstance(resource, Resource) else str(resource)
+
+
+def _tag(resource: Resource, name: str) -> Any:
+    tags = resource.tags
+    return tags.get(name) if isinstance(tags, dict) else None
+
+
+__all__ = ["Network", "INTERNET", "PORTED"]
