@@ -30,7 +30,7 @@ def render(report: Report) -> str:
         for result in failures[:LIMIT]:
             status = result.status + (" (new)" if result.fingerprint in new else "")
             lines.append(f"| {status} | {result.severity} | {_code(result.policy)} | {_resource(result)} "
-                         f"| {_text(_where(result))} | {_text(_finding(result))} |")
+                         f"| {_code(_where(result)) if _where(result) else ''} | {_text(_finding(result))} |")
         if len(failures) > LIMIT:
             lines += ["", f"_... and {len(failures) - LIMIT} more in the full report._"]
     lines += [""] + [f"- {line}" for line in _notes(report)]

@@ -1,0 +1,131 @@
+"""SARIF 2.1.0: valid against the published schema, rules with the policy's help, file and
+line for plans, ARNs as logical locations for live results, waivers as suppressions."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from stackproof.report import PolicyInfo, Report
+from stackproof.reporters import sarif
+from stackproof.results import Result
+from tests.reports.conftest import POLICIES, scan, write_waivers
+
+SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
+
+
+def validate(log: dict) -> None:
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+@pytest.fixture
+def plan_sarif(plan, tmp_path):
+    waivers = write_waivers(tmp_path / "waivers.yaml", """\
+- policy: rds_instance_storage_encrypted
+  resource: aws_db_instance.main
+  reason: legacy database, migration planned
+  owner: dba@example.com
+  expires: 2999-12-31
+""")
+    scan(plan, *POLICIES, "--waivers", waivers, "--format", "json,sarif", "--output-dir", tmp_path / "out")
+    return (json.loads((tmp_path / "out" / "results.sarif").read_text()),
+            json.loads((tmp_path / "out" / "results.json").read_text()))
+
+
+def test_sarif_of_a_plan_scan_is_valid(plan_sarif):
+    log, _ = plan_sarif
+    validate(log)
+    assert log["version"] == "2.1.0"
+
+
+def test_rules_carry_the_policy_help(plan_sarif, catalogue):
+    log, _ = plan_sarif
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert set(rules) == {"s3_bucket_encrypted", "s3_bucket_public_access_blocked", "rds_instance_storage_encrypted"}
+    policy = catalogue.policy("s3_bucket_encrypted")
+    rule = rules["s3_bucket_encrypted"]
+    assert rule["shortDescription"]["text"] == policy.title
+    assert policy.rationale in rule["help"]["text"]
+    assert policy.remediation["terraform"].strip() in rule["help"]["text"]
+    assert rule["properties"]["security-severity"] == "8.0"  # high
+    assert any(tag.startswith("iso-27001-2022/") for tag in rule["properties"]["tags"])
+
+
+def test_plan_results_point_at_the_file_and_line_of_the_resource(plan_sarif, plan):
+    log, _ = plan_sarif
+    lines = plan.read_text().splitlines()
+    results = log["runs"][0]["results"]
+    failing = [r for r in results if r["kind"] == "fail" and "suppressions" not in r]
+    assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in failing} == {
+        "aws_s3_bucket.assets", "aws_s3_bucket.scratch"}
+    for result in failing:
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == str(plan)
+        address = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        assert f'"address": "{address}"' in lines[physical["region"]["startLine"] - 1]
+
+
+def test_statuses_map_to_sarif_kinds(plan_sarif):
+    log, report = plan_sarif
+    results = log["runs"][0]["results"]
+    # PASS results are not findings; everything else is reported once
+    reported = [r for r in report["results"] if r["status"] != "PASS"]
+    assert len(results) == len(reported)
+    by_resource = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]): r for r in results}
+    unknown = by_resource[("s3_bucket_public_access_blocked", "aws_s3_bucket.scratch")]
+    assert (unknown["kind"], unknown["level"]) == ("review", "none")
+    waived = by_resource[("rds_instance_storage_encrypted", "aws_db_instance.main")]
+    assert waived["suppressions"][0]["status"] == "accepted"
+    assert "legacy database, migration planned" in waived["suppressions"][0]["justification"]
+    failed = by_resource[("s3_bucket_encrypted", "aws_s3_bucket.assets")]
+    assert (failed["kind"], failed["level"]) == ("fail", "error")
+    fingerprints = {r["fingerprint"] for r in report["results"]}
+    assert all(r["partialFingerprints"]["stackproof/v1"] in fingerprints for r in results)
+
+
+def live_report() -> Report:
+    arn = "arn:aws:s3:::acme-audit-logs"
+    results = [
+        Result("s3_bucket_encrypted", "FAIL", "high", arn, "aws.s3.bucket", "live", "SSE-S3 (AES256), not a KMS key",
+               account="111122223333", region="eu-west-2"),
+        Result("rds_instance_not_public", "UNKNOWN", "critical", "eu-west-1 rds", "aws.rds.db_instance", "live",
+               "not assessed: AccessDenied on rds:DescribeDBInstances", account="111122223333", region="eu-west-1"),
+        Result("s3_bucket_encrypted", "PASS", "high", "arn:aws:s3:::acme-logs", "aws.s3.bucket", "live",
+               "default encryption aws:kms", account="111122223333", region="eu-west-2"),
+    ]
+    policies = {"s3_bucket_encrypted": PolicyInfo("s3_bucket_encrypted", "S3 buckets encrypt", "high", "encryption",
+                                                  "why", {"terraform": "x"}, {"soc2": ["CC6.1"]})}
+    return Report(results, policies, {"started_at": "2026-01-02T03:04:05+00:00", "profile": "audit"})
+
+
+def test_live_results_have_the_arn_as_logical_location_and_no_file():
+    log = json.loads(sarif.render(live_report()))
+    validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) == 2  # the PASS is left out
+    bucket = results[0]
+    assert "physicalLocation" not in bucket["locations"][0]
+    assert bucket["locations"][0]["logicalLocations"] == [
+        {"fullyQualifiedName": "arn:aws:s3:::acme-audit-logs", "kind": "resource"}]
+    assert bucket["properties"]["account"] == "111122223333" and bucket["properties"]["region"] == "eu-west-2"
+    # a result whose policy the saved report does not describe still gets a rule
+    assert log["runs"][0]["tool"]["driver"]["rules"][results[1]["ruleIndex"]]["id"] == "rds_instance_not_public"
+
+
+def test_a_path_with_spaces_is_a_valid_uri():
+    report = live_report()
+    report.results[0].file, report.results[0].line = "infra/my stack/template.yaml", 12
+    log = json.loads(sarif.render(report))
+    validate(log)
+    physical = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert physical == {"artifactLocation": {"uri": "infra/my%20stack/template.yaml"}, "region": {"startLine": 12}}
+
+
+def test_the_schema_check_catches_a_broken_log():
+    """The vendored schema really constrains results: a result without a message fails."""
+    log = json.loads(sarif.render(live_report()))
+    del log["runs"][0]["results"][0]["message"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(log)
