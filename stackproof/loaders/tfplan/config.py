@@ -148,9 +148,14 @@ class Configuration:
         seen: set[str] = set()
         # X[count.index] is written as references ["X", "count.index"]; a splat X[*] as ["X"].
         indexed = any(ref.startswith(("count.index", "each.")) for ref in refs)
+        # Terraform lists every prefix of a traversal (X[0].id, X[0], X): the bare X then
+        # stands for the indexed instance, not for all of X's instances.
+        pinned = {f"{m.group(1)}.{m.group(2)}" for m in map(_REF_RESOURCE.match, refs) if m and m.group(3)}
         for ref in refs:
             head = ref.split(".", 1)[0]
             if head in ("count", "each", "path", "terraform", "self", "data"):
+                continue
+            if ref in pinned:
                 continue
             if head == "local":
                 blocked = Unknown(f"the value comes from {ref}, which a plan does not record")

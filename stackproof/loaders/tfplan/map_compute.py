@@ -282,10 +282,12 @@ def attach_target_group_attachment(v: View) -> list[Attachment]:
 def ebs_volume(v: View) -> dict[str, Any]:
     return {
         "availability_zone": v.get("availability_zone"),
-        "size": as_int(v.get("size")),
-        "volume_type": v.get("type"),
-        "iops": nonzero(as_int(v.get("iops"))),
-        "throughput": nonzero(as_int(v.get("throughput"))),
+        # Computed when not configured: the snapshot's size, EC2's default type (gp2) and the
+        # type's baseline IOPS and throughput, none of them set by the configuration.
+        "size": as_int(_not_configured_is_none(v, v.get("size"), "size")),
+        "volume_type": _not_configured_is_none(v, v.get("type"), "type"),
+        "iops": nonzero(as_int(_not_configured_is_none(v, v.get("iops"), "iops"))),
+        "throughput": nonzero(as_int(_not_configured_is_none(v, v.get("throughput"), "throughput"))),
         "encrypted": as_bool(_not_configured_is_none(v, v.get("encrypted"), "encrypted")),
         "kms_key_id": opt(v.get("kms_key_id")),
         "snapshot_id": opt(v.get("snapshot_id")),

@@ -61,7 +61,7 @@ def db_instance(v: View) -> dict[str, Any]:
         "db_subnet_group": v.ref("db_subnet_group_name", "aws_db_subnet_group"),
         "security_groups": v.refs("vpc_security_group_ids", *SG),
         "port": as_int(v.get("port")),
-        "backup_retention_period": as_int(v.get("backup_retention_period")),
+        "backup_retention_period": as_int(_computed_unset(v, "backup_retention_period")),
         "deletion_protection": as_bool(v.setting("deletion_protection", False)),
         "replicate_source_db": v.ref("replicate_source_db", *DB),
     }
@@ -99,7 +99,7 @@ def db_cluster(v: View) -> dict[str, Any]:
         "security_groups": v.refs("vpc_security_group_ids", *SG),
         "port": as_int(v.get("port")),
         "allocated_storage": as_int(v.get("allocated_storage")),
-        "backup_retention_period": as_int(v.get("backup_retention_period")),
+        "backup_retention_period": as_int(_computed_unset(v, "backup_retention_period")),
         "deletion_protection": as_bool(v.setting("deletion_protection", False)),
         "global_cluster": v.ref("global_cluster_identifier", "aws_rds_global_cluster"),
         "replication_source": opt(v.get("replication_source_identifier")),
