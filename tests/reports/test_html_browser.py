@@ -1,0 +1,191 @@
+"""The HTML report in a real headless Chromium (Debian's chromium, driven by Playwright).
+
+The page loads with no request leaving the file, the counts it shows equal the JSON
+report's, a resource name with markup and quotes is shown as text and never runs, long
+lists are collapsed, and it prints. Screenshots and a PDF go to test-artifacts/.
+Skipped, saying why, only when no Chromium can be found.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from stackproof.reporters import html
+from tests.conftest import ROOT
+from tests.reports.conftest import HOSTILE_NAME, POLICIES, scan, write_waivers
+from tests.reports.samples import sample_report
+from tests.reports.synthetic import synthetic_report
+
+ARTIFACTS = ROOT / "test-artifacts"
+# As /work/.library/env/machines/python.md advises: no background traffic, no first-run UI.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+STATUSES = ("PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE", "WAIVED", "ERROR")
+
+
+def find_chromium() -> str | None:
+    if os.environ.get("STACKPROOF_CHROMIUM"):
+        return os.environ["STACKPROOF_CHROMIUM"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (in the test extra) is not installed")
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("no Chromium found: install Debian's chromium (apt-get install chromium; .ci/run does) "
+                    "or set STACKPROOF_CHROMIUM to a Chromium binary")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1300, "height": 900})
+        yield context
+        context.close()
+
+
+class Page:
+    """A report opened in the browser, with every request and error it caused."""
+
+    def __init__(self, context, path):
+        self.url = path.resolve().as_uri()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # The report itself loads; anything else is stopped before it reaches a network.
+        self.page.route("**/*", lambda route: route.continue_() if route.request.url == self.url else route.abort())
+        self.page.goto(self.url, wait_until="load")
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).inner_text().strip()
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def scanned(plan, next_plan, tmp_path):
+    """The HTML and JSON of a real scan: a waiver, a baseline, a bucket named with markup."""
+    scan(plan, *POLICIES, "--format", "json", "--output-dir", tmp_path / "base")
+    waivers = write_waivers(tmp_path / "waivers.yaml", """\
+waivers:
+  - policy: rds_instance_storage_encrypted
+    resource: aws_db_instance.main
+    reason: legacy database, migration planned
+    owner: dba@example.com
+    ticket: DB-7
+    expires: 2999-12-31
+  - policy: s3_bucket_encrypted
+    resource: aws_s3_bucket.gone
+    reason: removed last quarter
+    owner: web@example.com
+    expires: 2999-12-31
+""")
+    scan(next_plan, *POLICIES, "--waivers", waivers, "--baseline", tmp_path / "base" / "results.json",
+         "--format", "json,html", "--output-dir", tmp_path / "out")
+    return tmp_path / "out" / "results.html", json.loads((tmp_path / "out" / "results.json").read_text())
+
+
+def test_the_page_loads_with_no_request_leaving_the_file(browser, scanned):
+    path, _ = scanned
+    page = Page(browser, path)
+    assert page.requests == [page.url]
+    assert page.errors == []
+    page.close()
+
+
+def test_the_counts_shown_equal_the_json(browser, scanned):
+    path, report = scanned
+    page = Page(browser, path)
+    for status in STATUSES:
+        assert int(page.text(f"#totals td[data-status={status}]")) == report["summary"][status], status
+        by_severity = page.page.locator(f"#by-severity td[data-status={status}]").all_inner_texts()
+        by_area = page.page.locator(f"#by-area td[data-status={status}]").all_inner_texts()
+        assert sum(map(int, by_severity)) == sum(map(int, by_area)) == report["summary"][status], status
+    assert int(page.text("#totals td[data-status=total]")) == len(report["results"])
+    assert int(page.text("#change-counts [data-change=new]")) == len(report["changes"]["new"])
+    assert int(page.text("#change-counts [data-change=fixed]")) == len(report["changes"]["fixed"])
+    assert int(page.text("#change-counts [data-change=still]")) == len(report["changes"]["still_failing"])
+    register = page.page.locator("#exceptions tbody tr")
+    assert register.count() == len(report["waivers"])
+    assert [register.nth(i).locator("td").first.inner_text().split("\n")[0] for i in range(register.count())] == [
+        w["status"] for w in report["waivers"]]
+    assert "Gate fails" in page.text("#verdict")
+    page.close()
+
+
+def test_every_framework_control_of_the_run_is_shown(browser, scanned):
+    path, report = scanned
+    page = Page(browser, path)
+    for policy in report["policies"].values():
+        for framework, controls in policy["frameworks"].items():
+            section = page.text(f'[id="fw-{framework}"]')
+            for control in controls:
+                row = page.page.locator(f'[id="fw-{framework}"] tr', has_text=policy["id"]).filter(has_text=control)
+                assert row.count() >= 1, (framework, control, policy["id"])
+            assert policy["id"] in section
+    page.close()
+
+
+def test_markup_in_a_resource_name_is_shown_as_text_and_never_runs(browser, scanned):
+    path, _ = scanned
+    page = Page(browser, path)
+    # the assets bucket still fails this policy, so its row is open
+    assert HOSTILE_NAME in page.page.locator("#p-s3_bucket_public_access_blocked").inner_text()
+    assert page.page.evaluate("document.querySelectorAll('script').length") == 0
+    assert page.page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.page.evaluate("[...document.querySelectorAll('b')].filter(b => b.textContent === 'bold').length") == 0
+    page.close()
+
+
+def test_evidence_and_witness_paths_are_rendered(browser, tmp_path):
+    path = tmp_path / "sample.html"
+    path.write_text(html.render(sample_report()), encoding="utf-8")
+    page = Page(browser, path)
+    hops = page.page.locator("#p-rds_instance_not_public ol.path li").all_inner_texts()
+    assert [hop.strip() for hop in hops] == [
+        "0.0.0.0/0", "igw-1", "route_table=rtb-pub route=0.0.0.0/0 -> igw-1", "sg-db tcp/5432",
+        "aws_db_instance.main"]
+    arrows = page.page.evaluate("""[...document.querySelectorAll('#p-rds_instance_not_public ol.path li')]
+        .map(li => getComputedStyle(li, '::before').content)""")
+    assert arrows[0] == "none" and all("→" in arrow for arrow in arrows[1:])  # drawn between hops
+    assert "waiver expired 2026-01-31" in page.text("#p-vpc_s3_gateway_endpoint")
+    page.close()
+
+
+def test_long_lists_are_collapsed_and_the_big_report_opens(browser, tmp_path):
+    report = synthetic_report(10_000)
+    path = tmp_path / "big.html"
+    path.write_text(html.render(report), encoding="utf-8")
+    page = Page(browser, path)
+    assert page.requests == [page.url] and page.errors == []
+    summary = report.summary()
+    for status in STATUSES:
+        assert int(page.text(f"#totals td[data-status={status}]")) == summary[status]
+    first_pass = page.page.locator("table.results td.st.PASS").first
+    first_fail = page.page.locator("table.results td.st.FAIL").first
+    assert first_fail.is_visible() and not first_pass.is_visible()
+    page.close()
+
+
+def test_a_screenshot_and_a_printout(browser, scanned):
+    path, _ = scanned
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = Page(browser, path)
+    page.page.screenshot(path=str(ARTIFACTS / "html-report.png"), full_page=True)
+    assert (ARTIFACTS / "html-report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.page.emulate_media(media="print")
+    assert not page.page.locator("nav").is_visible()  # the table of contents is left off paper
+    page.page.pdf(path=str(ARTIFACTS / "html-report.pdf"), format="A4")
+    assert (ARTIFACTS / "html-report.pdf").read_bytes()[:5] == b"%PDF-"
+    page.close()
