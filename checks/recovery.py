@@ -137,15 +137,15 @@ def _copies_elsewhere(db: DbInstance | DbCluster, home: str,
         for copy in [*replications.get(name, []), *replicas.get(name, [])]:
             copies.setdefault(copy.key, copy)
     for copy in copies.values():
-        what = f"read replica {queries.label(ctx.inventory, copy.key)}" if isinstance(copy, DbInstance) \
-            else "automated backups replicated"
+        what = f"read replica {queries.label(ctx.inventory, copy.key)} in" if isinstance(copy, DbInstance) \
+            else "automated backups replicated to"
         region = copy.region
         if is_unknown(region):
             undecided = undecided or unknown(f"the region of {copy.prov.address} is unknown: {region.reason}")
         elif isinstance(region, str) and region != home:
-            elsewhere.append(f"{what} in {region}")
+            elsewhere.append(f"{what} {region}")
         else:
-            same.append(f"{what} in {region or 'the same region'}")
+            same.append(f"{what} {region or 'the same region'}")
     return elsewhere, same, undecided
 
 
