@@ -1,0 +1,85 @@
+"""HTML report benchmark: render N results (default 1,000, 10,000 and 50,000) into one file.
+
+    python benchmarks/bench_html.py [SIZES...]
+
+The report is made up (tests/reports/synthetic.py): the real catalogue's policies,
+results shaped like a big estate's, about one in ten with evidence, waivers and a
+baseline. Printed per size: render time (best of 3, in-process, Jinja2 already
+imported), file size, and the other formats' render times for comparison; then, when
+Playwright and a Chromium are installed, the time headless Chromium takes to load the
+10,000-result file (navigation start to the load event, best of 3).
+Target (issue 8): 10,000 results render into one file under 5 MB.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stackproof.reporters import renderer  # noqa: E402
+from tests.reports.synthetic import synthetic_report  # noqa: E402
+
+LIMIT = 5 * 1024 * 1024
+
+
+def best_of(render, report, runs: int = 3) -> tuple[float, str]:
+    best, text = float("inf"), ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        text = render(report)
+        best = min(best, time.perf_counter() - start)
+    return best, text
+
+
+def main(sizes: list[int]) -> int:
+    renderer("html")(synthetic_report(10))  # import Jinja2 and compile the template once
+    print(f"{'results':>8} {'html s':>7} {'html MB':>8} {'sarif s':>8} {'md s':>6} {'junit s':>8}  under 5 MB")
+    ok = True
+    for size in sizes:
+        report = synthetic_report(size)
+        html_time, text = best_of(renderer("html"), report)
+        megabytes = len(text.encode("utf-8")) / 1e6
+        others = [best_of(renderer(fmt), report, 1)[0] for fmt in ("sarif", "markdown", "junit")]
+        fits = len(text.encode("utf-8")) < LIMIT
+        ok &= fits or size > 10_000
+        print(f"{size:>8} {html_time:>7.2f} {megabytes:>8.2f} {others[0]:>8.2f} {others[1]:>6.3f} {others[2]:>8.2f}"
+              f"  {'yes' if fits else 'no'}")
+    browser_load(synthetic_report(10_000))
+    return 0 if ok else 1
+
+
+def browser_load(report) -> None:
+    import shutil
+    import tempfile
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if not chromium:
+        print("chromium load: skipped (no Playwright or no Chromium)")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.html"
+        path.write_text(renderer("html")(report), encoding="utf-8")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run"])
+            times = []
+            for _ in range(3):
+                page = browser.new_page()
+                page.goto(path.as_uri(), wait_until="load")
+                times.append(page.evaluate(
+                    "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
+                page.close()
+            browser.close()
+    print(f"chromium load of the {len(report.results):,}-result file: {min(times):.2f} s")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main([int(a) for a in sys.argv[1:]] or [1_000, 10_000, 50_000]))
