@@ -48,6 +48,9 @@ class CTable:
     def boundaries(self) -> list[int]:
         return [b for r in self.routes for lo, hi in r.addresses for b in (lo, hi + 1)]
 
+    def containers(self) -> list[IntervalSet]:
+        return [r.addresses for r in self.routes]
+
     def lookup(self, address: int) -> CRoute | None:
         """The longest-prefix match for one address (atoms never straddle a route)."""
         for route in self.routes:
@@ -113,19 +116,29 @@ class CNacl:
     inbound: list[CNaclRule]
     outbound: list[CNaclRule]
     unknowns: list[str] = field(default_factory=list)
+    _decided: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _returns: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def boundaries(self) -> list[int]:
         return [b for r in (*self.inbound, *self.outbound) for lo, hi in r.addresses for b in (lo, hi + 1)]
 
+    def containers(self) -> list[IntervalSet]:
+        return [r.addresses for r in (*self.inbound, *self.outbound)]
+
     def decide(self, outbound: bool, address: int) -> tuple[list[tuple[Traffic, Hop]], list[tuple[Traffic, str]]]:
         """Rules in number order for one peer address: (allowed pieces, denied pieces)."""
+        rules = self.outbound if outbound else self.inbound
+        matching = tuple(i for i, rule in enumerate(rules) if address in rule.addresses)
+        if (outbound, matching) not in self._decided:
+            self._decided[(outbound, matching)] = self._decide(outbound, [rules[i] for i in matching])
+        return self._decided[(outbound, matching)]
+
+    def _decide(self, outbound: bool, rules: list[CNaclRule]) -> tuple[list[tuple[Traffic, Hop]], list[tuple[Traffic, str]]]:
         allowed: list[tuple[Traffic, Hop]] = []
         denied: list[tuple[Traffic, str]] = []
         remaining = Traffic.all()
         direction = "outbound" if outbound else "inbound"
-        for rule in self.outbound if outbound else self.inbound:
-            if address not in rule.addresses:
-                continue
+        for rule in rules:
             taken = rule.traffic & remaining
             if not taken:
                 continue
@@ -324,3 +337,26 @@ def atoms(sources: IntervalSet, boundaries: list[int]) -> list[IntervalSet]:
         out.append(IntervalSet.span(start, hi))
     return out
 
+
+
+def grouped_atoms(sources: IntervalSet, boundaries: list[int],
+                  containers: list[IntervalSet]) -> list[tuple[IntervalSet, int]]:
+    """Atoms that every container holds alike, merged: (their addresses, one of them).
+
+    The public address space alone is a dozen atoms that every rule treats the same;
+    deciding each group once is what keeps a full exposure map fast.
+    """
+    pieces = atoms(sources, boundaries)
+    if len(pieces) == 1:
+        return [(pieces[0], pieces[0].first())]
+    starts = [p.first() for p in pieces]
+    holders: list[list[int]] = [[] for _ in pieces]
+    for index, container in enumerate(containers):
+        for lo, hi in container.spans:
+            # atoms never straddle a container's edge: those starting inside it are inside it
+            for i in range(bisect_left(starts, lo), bisect_right(starts, hi)):
+                holders[i].append(index)
+    groups: dict[tuple[int, ...], list[IntervalSet]] = {}
+    for atom, held in zip(pieces, holders):
+        groups.setdefault(tuple(held), []).append(atom)
+    return [(IntervalSet([s for m in members for s in m.spans]), members[0].first()) for members in groups.values()]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Unknown
-from .compiled import ANY_GROUP, CRoute, CSgRule, CTable, atoms
+from .compiled import ANY_GROUP, CRoute, CSgRule, CTable, grouped_atoms
+from .intervals import ALL_V4
 from .intervals import EMPTY, PUBLIC, V6_BASE, IntervalSet, address_text, addresses_text
 from .paths import Blocked, Hop
 from .traffic import EPHEMERAL, PORTED, PORTS, Traffic
@@ -89,6 +90,15 @@ def _merge_return(state: list[tuple[Traffic, tuple[Hop, ...]]], label: str) -> l
     return out
 
 
+def _returns(nacl: Any, outbound: bool, address: int) -> Stage:
+    allowed, _ = nacl.decide(outbound, address)
+    key = id(allowed)
+    cached = nacl._returns.get(key)
+    if cached is None or cached[0] is not allowed:
+        cached = nacl._returns[key] = (allowed, _return_stage(allowed))
+    return cached[1]
+
+
 def _return_stage(pieces: Stage) -> Stage:
     """Which protocols a direction lets back on ephemeral ports, as a mask of whole protocols."""
     out: Stage = []
@@ -119,6 +129,7 @@ def _sg_stage(rules: list[CSgRule], address: int | None, groups: frozenset[str])
 class Evaluator:
     def __init__(self, view: ModeView) -> None:
         self.view = view
+        self._inbound: dict[Any, tuple[list[Piece], list[Blocked]]] = {}
 
     # -- routes -----------------------------------------------------------------------
 
@@ -219,7 +230,16 @@ class Evaluator:
     def inbound(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
                 origin_subnet: SubnetView | None = None) -> tuple[list[Piece], list[Blocked]]:
         """What the destination's subnet and groups let in from the origin's addresses."""
+        key = (dst, origin, query.text(), prune)
+        if key not in self._inbound:
+            self._inbound[key] = self._inbound_uncached(dst, origin, query, prune, origin_subnet)
+        return self._inbound[key]
+
+    def _inbound_uncached(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
+                          origin_subnet: SubnetView | None) -> tuple[list[Piece], list[Blocked]]:
         view = self.view
+        if origin.internet and prune and dst.public_v4 is False and dst.ipv6 is False:
+            return [], []  # without a public address the internet reaches nothing (the route stage says why)
         subnet = view.subnet(dst.subnet)
         if isinstance(subnet, str):
             return [], [Blocked((), subnet)]
@@ -256,8 +276,9 @@ class Evaluator:
             boundaries += [b for r in rules for lo, hi in r.addresses for b in (lo, hi + 1)]
         pieces: list[Piece] = []
         blocks: list[Blocked] = []
-        for atom in atoms(sources, boundaries):
-            address = atom.first()
+        containers = [ALL_V4, PUBLIC, *subnet.table.containers(), *subnet.nacl.containers(),
+                      *(r.addresses for r in rules or ())]
+        for atom, address in grouped_atoms(sources, boundaries, containers):
             state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, tuple(lead))]
             if not same_subnet:
                 hops, block = self._route(subnet.table, address, kind, dst, False)
@@ -272,8 +293,7 @@ class Evaluator:
                 if not narrowed:
                     blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
                     continue
-                back, _ = subnet.nacl.decide(True, address)
-                returned = _narrow(narrowed, _return_stage(back))
+                returned = _narrow(narrowed, _returns(subnet.nacl, True, address))
                 if not returned:
                     blocks.append(Blocked(narrowed[0][1], f"{subnet.nacl.label} outbound denies the return traffic "
                                                           f"(ports 1024-65535) to {addresses_text(atom)}"))
@@ -314,8 +334,9 @@ class Evaluator:
         if not targets:
             return [], [Blocked((), f"the addresses of {dst_subnet.label} are unknown")]
         lead = tuple([Hop(origin_subnet.label, origin_subnet.key, origin_subnet.doubt)] if origin_subnet.doubt else [])
-        for atom in atoms(targets, boundaries):
-            address = atom.first()
+        containers = [ALL_V4, *origin_subnet.table.containers(), *origin_subnet.nacl.containers(),
+                      *(r.addresses for r in rules or ())]
+        for atom, address in grouped_atoms(targets, boundaries, containers):
             state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, lead)]
             if rules is not None:
                 narrowed = _narrow(state, _sg_stage(rules, address, groups))
@@ -330,8 +351,7 @@ class Evaluator:
                 if not narrowed:
                     blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
                     continue
-                back, _ = origin_subnet.nacl.decide(False, address)
-                returned = _narrow(narrowed, _return_stage(back))
+                returned = _narrow(narrowed, _returns(origin_subnet.nacl, False, address))
                 if not returned:
                     blocks.append(Blocked(narrowed[0][1], f"{origin_subnet.nacl.label} inbound denies the return "
                                                           f"traffic (ports 1024-65535) from {addresses_text(atom)}"))

@@ -7,6 +7,7 @@ CIDR is always one interval. Nothing here loops over ports or addresses.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 V6_BASE = 1 << 32
@@ -60,7 +61,12 @@ class IntervalSet:
             return self
         if not self.spans:
             return other
-        return IntervalSet(self.spans + other.spans)
+        a, b = self.spans, other.spans
+        if a[-1][1] + 1 < b[0][0]:
+            return IntervalSet._raw(a + b)
+        if b[-1][1] + 1 < a[0][0]:
+            return IntervalSet._raw(b + a)
+        return IntervalSet(a + b)
 
     def __and__(self, other: "IntervalSet") -> "IntervalSet":
         a, b = self.spans, other.spans
@@ -132,6 +138,7 @@ ALL_V6 = IntervalSet.span(V6_BASE, V6_END)
 ALL_ADDRESSES = ALL_V4 | ALL_V6
 
 
+@lru_cache(maxsize=65536)
 def cidr_interval(text: str) -> IntervalSet:
     """The addresses of a CIDR (or a single address); ValueError when it is not one."""
     network = ipaddress.ip_network(text.strip(), strict=False)
@@ -145,12 +152,13 @@ def is_cidr(text: object) -> bool:
     if not isinstance(text, str):
         return False
     try:
-        ipaddress.ip_network(text.strip(), strict=False)
+        cidr_interval(text)
     except ValueError:
         return False
     return True
 
 
+@lru_cache(maxsize=65536)
 def prefix_length(text: str) -> int:
     network = ipaddress.ip_network(text.strip(), strict=False)
     return network.prefixlen

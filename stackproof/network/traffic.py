@@ -16,14 +16,15 @@ PORTED = ("tcp", "udp")
 
 
 class Traffic:
-    __slots__ = ("by_protocol", "rest")
+    __slots__ = ("by_protocol", "rest", "_text")
 
     def __init__(self, by_protocol: dict[str, IntervalSet] | None = None, rest: bool = False) -> None:
         # `rest` means every protocol not listed, with all its ports; a listed protocol
         # equal to the default is dropped so that equal sets look alike.
-        default = PORTS if rest else EMPTY
-        self.by_protocol = {p: s for p, s in (by_protocol or {}).items() if s != default}
+        default = PORTS.spans if rest else ()
+        self.by_protocol = {p: s for p, s in (by_protocol or {}).items() if s.spans != default}
         self.rest = rest
+        self._text: str | None = None
 
     # -- building -------------------------------------------------------------------
 
@@ -69,9 +70,17 @@ class Traffic:
         return Traffic({p: op(self.ports(p), other.ports(p)) for p in self._protocols(other)}, rest)
 
     def __and__(self, other: "Traffic") -> "Traffic":
+        if self.rest and not self.by_protocol:
+            return other
+        if other.rest and not other.by_protocol:
+            return self
         return self._combine(other, lambda a, b: a & b, self.rest and other.rest)
 
     def __or__(self, other: "Traffic") -> "Traffic":
+        if not other.rest and not other.by_protocol:
+            return self
+        if not self.rest and not self.by_protocol:
+            return other
         return self._combine(other, lambda a, b: a | b, self.rest or other.rest)
 
     def __sub__(self, other: "Traffic") -> "Traffic":
@@ -85,6 +94,9 @@ class Traffic:
 
     def __hash__(self) -> int:
         return hash(self.text())
+
+    def is_all(self) -> bool:
+        return self.rest and not self.by_protocol
 
     def __repr__(self) -> str:
         return f"Traffic({self.text()})"
@@ -107,6 +119,11 @@ class Traffic:
     # -- text ---------------------------------------------------------------------------
 
     def text(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    def _render(self) -> str:
         if self.rest and not self.by_protocol:
             return "all traffic"
         parts = [f"{p}/{ports_text(s)}" if p in PORTED else p for p, s in sorted(self.by_protocol.items()) if s]
