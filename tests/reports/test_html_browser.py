@@ -67,7 +67,14 @@ class Page:
         self.page.goto(self.url, wait_until="load")
 
     def text(self, selector: str) -> str:
-        return self.page.locator(selector).inner_text().strip()
+        """The text a reader sees there (policy blocks render only once scrolled to)."""
+        locator = self.page.locator(selector)
+        self.scroll_to(locator)
+        return locator.inner_text().strip()
+
+    def scroll_to(self, locator) -> None:
+        locator.scroll_into_view_if_needed()
+        self.page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def close(self):
         self.page.close()
@@ -141,7 +148,7 @@ def test_markup_in_a_resource_name_is_shown_as_text_and_never_runs(browser, scan
     path, _ = scanned
     page = Page(browser, path)
     # the assets bucket still fails this policy, so its row is open
-    assert HOSTILE_NAME in page.page.locator("#p-s3_bucket_public_access_blocked").inner_text()
+    assert HOSTILE_NAME in page.text("#p-s3_bucket_public_access_blocked")
     assert page.page.evaluate("document.querySelectorAll('script').length") == 0
     assert page.page.evaluate("typeof window.__pwned") == "undefined"
     assert page.page.evaluate("[...document.querySelectorAll('b')].filter(b => b.textContent === 'bold').length") == 0
@@ -152,6 +159,7 @@ def test_evidence_and_witness_paths_are_rendered(browser, tmp_path):
     path = tmp_path / "sample.html"
     path.write_text(html.render(sample_report()), encoding="utf-8")
     page = Page(browser, path)
+    page.scroll_to(page.page.locator("#p-rds_instance_not_public"))
     hops = page.page.locator("#p-rds_instance_not_public ol.path li").all_inner_texts()
     assert [hop.strip() for hop in hops] == [
         "0.0.0.0/0", "igw-1", "route_table=rtb-pub route=0.0.0.0/0 -> igw-1", "sg-db tcp/5432",
@@ -174,7 +182,11 @@ def test_long_lists_are_collapsed_and_the_big_report_opens(browser, tmp_path):
         assert int(page.text(f"#totals td[data-status={status}]")) == summary[status]
     first_pass = page.page.locator("table.results td.st.PASS").first
     first_fail = page.page.locator("table.results td.st.FAIL").first
+    page.scroll_to(first_fail)
     assert first_fail.is_visible() and not first_pass.is_visible()
+    # a passing row shows once its "passing or not applicable" list is opened
+    first_pass.locator("xpath=ancestor::details[1]/summary").click()
+    assert first_pass.is_visible()
     page.close()
 
 
