@@ -65,6 +65,10 @@ def load_one(path: str | Path, options: LoadOptions) -> Inventory:
             return _cloudformation(where, raw, text, data, options)
         if "ChangeSetId" in data or ("Changes" in data and "StackName" in data):
             return _changeset(where, raw, data, options)
+        if str(data.get("schema", "")).startswith("stackproof/live-snapshot@"):
+            from .live.snapshot import load_snapshot  # an audit snapshot (no boto3 needed)
+
+            return load_snapshot(where, raw, data)
     from .tfplan import build_inventory
     from .tfplan.reader import plan_document
 
