@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..catalogue import FRAMEWORKS
 from ..report import PolicyInfo, Report
 from ..results import Result
 from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, STATUSES, UNKNOWN, WAIVED
@@ -23,12 +24,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATUS_ORDER = (ERROR, FAIL, UNKNOWN, WAIVED, PASS, NOT_APPLICABLE)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 OPEN_STATUSES = (ERROR, FAIL, UNKNOWN, WAIVED)  # shown at once; PASS and N/A collapsed
-FRAMEWORK_NAMES = {
-    "iso-27001-2022": "ISO/IEC 27001:2022 Annex A",
-    "soc2": "SOC 2 Trust Services Criteria",
-    "cis-aws-3.0": "CIS AWS Foundations Benchmark v3.0.0",
-    "nist-800-53-r5": "NIST SP 800-53 Rev. 5",
-}
 
 
 @dataclass
@@ -145,12 +140,12 @@ def _frameworks(blocks: list[PolicyBlock]) -> list[dict[str, Any]]:
         for framework, ids in block.info.frameworks.items():
             for control in ids:
                 controls[framework][control].append(block)
-    known = [f for f in FRAMEWORK_NAMES if f in controls] + sorted(set(controls) - set(FRAMEWORK_NAMES))
+    known = [f for f in FRAMEWORKS if f in controls] + sorted(set(controls) - set(FRAMEWORKS))
     views = []
     for framework in known:
         rows = [Control(cid, worst(s for b in pbs for s in b.counts), pbs)
                 for cid, pbs in sorted(controls[framework].items(), key=lambda item: _natural(item[0]))]
-        views.append({"id": framework, "name": FRAMEWORK_NAMES.get(framework, framework), "controls": rows,
+        views.append({"id": framework, "name": FRAMEWORKS.get(framework, framework), "controls": rows,
                       "statuses": Counter(c.worst for c in rows)})
     return views
 

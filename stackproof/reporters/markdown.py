@@ -1,6 +1,7 @@
 """A short Markdown summary for a pull-request comment or a CI job summary.
 
-The verdict, the counts, the failures that matter most (at most LIMIT rows), and one
+The verdict, the counts, the failures that matter most (at most LIMIT rows: new since
+the baseline first, then errors, then by severity), and one
 line each for the baseline, the waivers and what could not be assessed. The full
 detail is in the HTML and JSON reports.
 """
@@ -23,7 +24,7 @@ def render(report: Report) -> str:
     lines += ["", "| " + " | ".join(STATUSES) + " |", "|" + "---:|" * len(STATUSES),
               "| " + " | ".join(str(summary[s]) for s in STATUSES) + " |"]
     new = set(report.changes["new"]) if report.changes else set()
-    failures = sorted((r for r in report.results if r.status in (FAIL, ERROR)), key=_order)
+    failures = sorted((r for r in report.results if r.status in (FAIL, ERROR)), key=lambda r: _order(r, new))
     if failures:
         lines += ["", "### Failures", "", "| status | severity | policy | resource | where | finding |",
                   "|---|---|---|---|---|---|"]
@@ -81,9 +82,10 @@ def _notes(report: Report) -> list[str]:
     return notes
 
 
-def _order(result: Result) -> tuple:
-    return (0 if result.status == ERROR else 1, SEVERITY_ORDER.get(result.severity, 9), result.policy,
-            result.resource)
+def _order(result: Result, new: set[str]) -> tuple:
+    """New since the baseline first (what this change brings), then errors, then by severity."""
+    return (result.fingerprint not in new, result.status != ERROR, SEVERITY_ORDER.get(result.severity, 9),
+            result.policy, result.resource)
 
 
 def _where(result: Result) -> str:

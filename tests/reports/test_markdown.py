@@ -1,8 +1,8 @@
 """Markdown: a short summary for a pull-request comment, snapshot-tested.
 
 The snapshot (snapshots/pr-comment.md) was written by hand from samples.py: failures
-ERROR first, then by severity; markup in names escaped; a pipe in a message escaped so
-the table keeps its columns.
+new since the baseline first, then ERROR, then by severity; markup in names escaped; a
+pipe in a message escaped so the table keeps its columns.
 """
 from __future__ import annotations
 
