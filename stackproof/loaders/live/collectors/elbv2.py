@@ -1,0 +1,37 @@
+"""Application, network and gateway load balancers, their listeners and target groups."""
+from __future__ import annotations
+
+from typing import Any
+
+SERVICE = "elbv2"
+GLOBAL = False
+CALLS = (
+    "elbv2:DescribeLoadBalancers",
+    "elbv2:DescribeListeners",
+    "elbv2:DescribeTargetGroups",
+    "elbv2:DescribeTargetHealth",
+    "elbv2:DescribeTags",
+)
+TAG_BATCH = 20  # DescribeTags takes at most 20 ARNs
+
+
+def collect(api: Any) -> dict[str, Any]:
+    balancers = api.pages("DescribeLoadBalancers", "LoadBalancers")
+    groups = api.pages("DescribeTargetGroups", "TargetGroups")
+    listeners = api.each(balancers, lambda lb: api.pages("DescribeListeners", "Listeners",
+                                                         LoadBalancerArn=lb["LoadBalancerArn"]))
+    for balancer, found in zip(balancers, listeners):
+        balancer["Listeners"] = found
+    health = api.each(groups, lambda tg: api.attempt("DescribeTargetHealth", TargetGroupArn=tg["TargetGroupArn"]))
+    for group, found in zip(groups, health):
+        group["TargetHealth"] = found
+    arns = [lb["LoadBalancerArn"] for lb in balancers] + [tg["TargetGroupArn"] for tg in groups]
+    batches = [arns[i:i + TAG_BATCH] for i in range(0, len(arns), TAG_BATCH)]
+    tags: dict[str, Any] = {}
+    for batch, answer in zip(batches, api.each(batches, lambda b: api.attempt("DescribeTags", ResourceArns=b))):
+        for arn in batch:
+            tags[arn] = answer  # an error record when the batch failed
+        if isinstance(answer, dict) and "error" not in answer:
+            for description in answer.get("TagDescriptions") or []:
+                tags[description["ResourceArn"]] = description.get("Tags") or []
+    return {"load_balancers": balancers, "target_groups": groups, "tags": tags}

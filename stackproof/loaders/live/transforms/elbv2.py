@@ -1,0 +1,72 @@
+"""DescribeLoadBalancers, DescribeListeners, DescribeTargetGroups -> LoadBalancer, Listener, TargetGroup."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ....model import Listener, ListenerAction, LoadBalancer, Resource, TargetGroup
+from .common import Where, as_int, base, failed, tags_of
+
+KINDS = (LoadBalancer.KIND, Listener.KIND, TargetGroup.KIND)
+
+
+def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
+    tags = data.get("tags") or {}
+    for balancer in data.get("load_balancers") or []:
+        arn = balancer["LoadBalancerArn"]
+        balancer_tags = tags_of(tags.get(arn))
+        fields = base(where, arn, balancer_tags, balancer.get("LoadBalancerName"))
+        zones = balancer.get("AvailabilityZones") or []
+        yield LoadBalancer(**fields,
+                           lb_type=balancer.get("Type") or "application",
+                           scheme=balancer.get("Scheme") or "internet-facing",
+                           subnets=where.ec2_all("subnet", [z.get("SubnetId") for z in zones]),
+                           availability_zones=tuple(z["ZoneName"] for z in zones if z.get("ZoneName")),
+                           security_groups=where.ec2_all("security-group", balancer.get("SecurityGroups")))
+        for listener in balancer.get("Listeners") or []:
+            yield listener_of(listener, arn, fields["name"], where)
+    for group in data.get("target_groups") or []:
+        arn = group["TargetGroupArn"]
+        yield TargetGroup(**base(where, arn, tags_of(tags.get(arn)), group.get("TargetGroupName")),
+                          vpc=where.ec2("vpc", group.get("VpcId")),
+                          port=as_int(group.get("Port")),
+                          protocol=group.get("Protocol"),
+                          target_type=group.get("TargetType") or "instance",
+                          targets=_targets(group, where))
+
+
+def listener_of(listener: dict[str, Any], balancer_arn: str, balancer_name: str | None, where: Where) -> Listener:
+    port = as_int(listener.get("Port"))
+    fields = base(where, listener["ListenerArn"], {})
+    if balancer_name and port is not None:
+        fields["name"] = f"{balancer_name}:{port}"  # the same name in every source
+    certificates = listener.get("Certificates") or []
+    return Listener(**fields,
+                    load_balancer=balancer_arn,
+                    port=port,
+                    protocol=listener.get("Protocol"),
+                    ssl_policy=listener.get("SslPolicy"),
+                    certificate=certificates[0].get("CertificateArn") if certificates else None,
+                    default_actions=tuple(_action(a) for a in listener.get("DefaultActions") or []))
+
+
+def _action(action: dict[str, Any]) -> ListenerAction:
+    groups = [action["TargetGroupArn"]] if action.get("TargetGroupArn") else []
+    for item in (action.get("ForwardConfig") or {}).get("TargetGroups") or []:
+        if item.get("TargetGroupArn") and item["TargetGroupArn"] not in groups:
+            groups.append(item["TargetGroupArn"])
+    redirect = action.get("RedirectConfig") or {}
+    return ListenerAction(action_type=action.get("Type"), target_groups=tuple(groups),
+                          redirect_protocol=redirect.get("Protocol"), redirect_port=redirect.get("Port"))
+
+
+def _targets(group: dict[str, Any], where: Where) -> Any:
+    health = group.get("TargetHealth")
+    problem = failed(health)
+    if problem is not None:
+        return problem
+    targets = []
+    for item in (health or {}).get("TargetHealthDescriptions") or []:
+        ident = (item.get("Target") or {}).get("Id")
+        if isinstance(ident, str):
+            targets.append(where.ec2("instance", ident) if ident.startswith("i-") else ident)
+    return tuple(targets)

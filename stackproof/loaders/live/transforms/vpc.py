@@ -1,0 +1,268 @@
+"""DescribeVpcs, DescribeSubnets, ... -> Vpc, Subnet, RouteTable, NetworkAcl, SecurityGroup, ..."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ....model import (
+    EgressOnlyInternetGateway,
+    ElasticIp,
+    InternetGateway,
+    NaclRule,
+    NatGateway,
+    NetworkAcl,
+    Resource,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    TransitGatewayAttachment,
+    Vpc,
+    VpcEndpoint,
+    VpcPeeringConnection,
+    normalize_protocol,
+)
+from .common import Where, as_int, base, tags_of
+
+KINDS = tuple(cls.KIND for cls in (
+    Vpc, Subnet, RouteTable, InternetGateway, EgressOnlyInternetGateway, NatGateway, ElasticIp,
+    NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection, TransitGatewayAttachment))
+
+# Route target fields of a DescribeRouteTables route -> (model target type, ARN resource type).
+_TARGETS = (
+    ("NatGatewayId", "nat_gateway", "natgateway"),
+    ("EgressOnlyInternetGatewayId", "egress_only_internet_gateway", "egress-only-internet-gateway"),
+    ("TransitGatewayId", "transit_gateway", "transit-gateway"),
+    ("VpcPeeringConnectionId", "vpc_peering_connection", "vpc-peering-connection"),
+    ("InstanceId", "instance", "instance"),
+    ("NetworkInterfaceId", "network_interface", "network-interface"),
+    ("CarrierGatewayId", "carrier_gateway", "carrier-gateway"),
+    ("LocalGatewayId", "local_gateway", "local-gateway"),
+    ("CoreNetworkArn", "core_network", ""),
+)
+_GATEWAYS = {"igw-": ("internet_gateway", "internet-gateway"), "vgw-": ("virtual_private_gateway", "vpn-gateway"),
+             "vpce-": ("vpc_endpoint", "vpc-endpoint")}
+
+
+def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
+    tables = data.get("route_tables") or []
+    acls = data.get("network_acls") or []
+    subnet_table: dict[str, str] = {}
+    main_table: dict[str, str] = {}
+    for table in tables:
+        arn = where.ec2("route-table", table["RouteTableId"])
+        for association in table.get("Associations") or []:
+            if association.get("Main"):
+                main_table[table.get("VpcId")] = arn
+            elif association.get("SubnetId"):
+                subnet_table[association["SubnetId"]] = arn
+    subnet_acl: dict[str, str] = {}
+    default_acl: dict[str, str] = {}
+    for acl in acls:
+        arn = where.ec2("network-acl", acl["NetworkAclId"])
+        if acl.get("IsDefault"):
+            default_acl[acl.get("VpcId")] = arn
+        for association in acl.get("Associations") or []:
+            if association.get("SubnetId"):
+                subnet_acl[association["SubnetId"]] = arn
+
+    for vpc in data.get("vpcs") or []:
+        yield vpc_of(vpc, where, main_table.get(vpc["VpcId"]), default_acl.get(vpc["VpcId"]))
+    for subnet in data.get("subnets") or []:
+        yield subnet_of(subnet, where, subnet_table.get(subnet["SubnetId"]), subnet_acl.get(subnet["SubnetId"]))
+    for table in tables:
+        yield route_table_of(table, where)
+    for gateway in data.get("internet_gateways") or []:
+        attached = [a.get("VpcId") for a in gateway.get("Attachments") or [] if a.get("State") in ("available", "attached")]
+        tags = tags_of(gateway.get("Tags"))
+        yield InternetGateway(**base(where, where.ec2("internet-gateway", gateway["InternetGatewayId"]), tags,
+                                     gateway["InternetGatewayId"]),
+                              vpc=where.ec2("vpc", attached[0]) if attached else None)
+    for gateway in data.get("egress_only_internet_gateways") or []:
+        attached = [a.get("VpcId") for a in gateway.get("Attachments") or []]
+        tags = tags_of(gateway.get("Tags"))
+        yield EgressOnlyInternetGateway(
+            **base(where, where.ec2("egress-only-internet-gateway", gateway["EgressOnlyInternetGatewayId"]), tags,
+                   gateway["EgressOnlyInternetGatewayId"]),
+            vpc=where.ec2("vpc", attached[0]) if attached else None)
+    for gateway in data.get("nat_gateways") or []:
+        if gateway.get("State") in ("deleted", "deleting", "failed"):
+            continue
+        addresses = gateway.get("NatGatewayAddresses") or []
+        allocation = next((a.get("AllocationId") for a in addresses if a.get("AllocationId")), None)
+        tags = tags_of(gateway.get("Tags"))
+        yield NatGateway(**base(where, where.ec2("natgateway", gateway["NatGatewayId"]), tags, gateway["NatGatewayId"]),
+                         subnet=where.ec2("subnet", gateway.get("SubnetId")),
+                         connectivity_type=gateway.get("ConnectivityType") or "public",
+                         elastic_ip=where.ec2("elastic-ip", allocation))
+    for address in data.get("addresses") or []:
+        ident = address.get("AllocationId") or address.get("PublicIp")
+        tags = tags_of(address.get("Tags"))
+        yield ElasticIp(**base(where, where.ec2("elastic-ip", ident), tags, ident),
+                        instance=where.ec2("instance", address.get("InstanceId")),
+                        network_interface=where.ec2("network-interface", address.get("NetworkInterfaceId")),
+                        public_ip=address.get("PublicIp"))
+    for acl in acls:
+        yield network_acl_of(acl, where)
+    for group in data.get("security_groups") or []:
+        yield security_group_of(group, where)
+    for endpoint in data.get("vpc_endpoints") or []:
+        if endpoint.get("State", "").lower() in ("deleted", "deleting", "failed", "rejected"):
+            continue
+        tags = tags_of(endpoint.get("Tags"))
+        yield VpcEndpoint(**base(where, where.ec2("vpc-endpoint", endpoint["VpcEndpointId"]), tags,
+                                 endpoint["VpcEndpointId"]),
+                          vpc=where.ec2("vpc", endpoint.get("VpcId")),
+                          service_name=endpoint.get("ServiceName"),
+                          endpoint_type=endpoint.get("VpcEndpointType") or "Gateway",
+                          route_tables=where.ec2_all("route-table", endpoint.get("RouteTableIds")),
+                          subnets=where.ec2_all("subnet", endpoint.get("SubnetIds")),
+                          security_groups=where.ec2_all("security-group",
+                                                        [g.get("GroupId") for g in endpoint.get("Groups") or []]))
+    for peering in data.get("vpc_peering_connections") or []:
+        if (peering.get("Status") or {}).get("Code") in ("deleted", "rejected", "failed", "expired"):
+            continue
+        tags = tags_of(peering.get("Tags"))
+        yield VpcPeeringConnection(
+            **base(where, where.ec2("vpc-peering-connection", peering["VpcPeeringConnectionId"]), tags,
+                   peering["VpcPeeringConnectionId"]),
+            vpc=_peer_vpc(peering.get("RequesterVpcInfo"), where),
+            peer_vpc=_peer_vpc(peering.get("AccepterVpcInfo"), where))
+    for attachment in data.get("transit_gateway_vpc_attachments") or []:
+        if attachment.get("State") in ("deleted", "deleting", "failed", "rejected"):
+            continue
+        tags = tags_of(attachment.get("Tags"))
+        yield TransitGatewayAttachment(
+            **base(where, where.ec2("transit-gateway-attachment", attachment["TransitGatewayAttachmentId"]), tags,
+                   attachment["TransitGatewayAttachmentId"]),
+            transit_gateway=where.ec2("transit-gateway", attachment.get("TransitGatewayId")),
+            vpc=where.ec2("vpc", attachment.get("VpcId"), account=attachment.get("VpcOwnerId")),
+            subnets=where.ec2_all("subnet", attachment.get("SubnetIds")))
+
+
+def vpc_of(vpc: dict[str, Any], where: Where, main_table: str | None, default_acl: str | None) -> Vpc:
+    cidrs = [a.get("CidrBlock") for a in vpc.get("CidrBlockAssociationSet") or []
+             if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated" and a.get("CidrBlock")]
+    if not cidrs and vpc.get("CidrBlock"):
+        cidrs = [vpc["CidrBlock"]]
+    ipv6 = [a.get("Ipv6CidrBlock") for a in vpc.get("Ipv6CidrBlockAssociationSet") or []
+            if (a.get("Ipv6CidrBlockState") or {}).get("State", "associated") == "associated" and a.get("Ipv6CidrBlock")]
+    tags = tags_of(vpc.get("Tags"))
+    return Vpc(**base(where, where.ec2("vpc", vpc["VpcId"]), tags, vpc["VpcId"]),
+               cidr_blocks=tuple(dict.fromkeys(cidrs)), ipv6_cidr_blocks=tuple(ipv6),
+               main_route_table=main_table, default_network_acl=default_acl)
+
+
+def subnet_of(subnet: dict[str, Any], where: Where, table: str | None, acl: str | None) -> Subnet:
+    ipv6 = [a.get("Ipv6CidrBlock") for a in subnet.get("Ipv6CidrBlockAssociationSet") or [] if a.get("Ipv6CidrBlock")]
+    tags = tags_of(subnet.get("Tags"))
+    arn = subnet.get("SubnetArn") or where.ec2("subnet", subnet["SubnetId"])
+    return Subnet(**base(where, arn, tags, subnet["SubnetId"]),
+                  vpc=where.ec2("vpc", subnet.get("VpcId")),
+                  cidr_block=subnet.get("CidrBlock"),
+                  ipv6_cidr_block=ipv6[0] if ipv6 else None,
+                  availability_zone=subnet.get("AvailabilityZone") or subnet.get("AvailabilityZoneId"),
+                  map_public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
+                  assign_ipv6_address_on_creation=bool(subnet.get("AssignIpv6AddressOnCreation")),
+                  route_table=table, network_acl=acl)
+
+
+def _route(route: dict[str, Any], where: Where) -> Route:
+    destination = (route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+                   or route.get("DestinationPrefixListId"))
+    target_type, target = "unknown", None
+    gateway = route.get("GatewayId")
+    if gateway == "local":
+        target_type, target = "local", "local"
+    elif isinstance(gateway, str) and gateway:
+        for prefix, (kind, arn_type) in _GATEWAYS.items():
+            if gateway.startswith(prefix):
+                target_type, target = kind, where.ec2(arn_type, gateway)
+                break
+        else:
+            target = gateway
+    else:
+        for field, kind, arn_type in _TARGETS:
+            value = route.get(field)
+            if isinstance(value, str) and value:
+                target_type = kind
+                target = where.ec2(arn_type, value) if arn_type else value
+                break
+    return Route(destination=destination or "", target_type=target_type, target=target,
+                 blackhole=route.get("State") == "blackhole")
+
+
+def route_table_of(table: dict[str, Any], where: Where) -> RouteTable:
+    tags = tags_of(table.get("Tags"))
+    is_main = any(a.get("Main") for a in table.get("Associations") or [])
+    return RouteTable(**base(where, where.ec2("route-table", table["RouteTableId"]), tags, table["RouteTableId"]),
+                      vpc=where.ec2("vpc", table.get("VpcId")),
+                      routes=tuple(_route(r, where) for r in table.get("Routes") or []),
+                      is_main=is_main)
+
+
+def network_acl_of(acl: dict[str, Any], where: Where) -> NetworkAcl:
+    rules = []
+    for entry in acl.get("Entries") or []:
+        ports = entry.get("PortRange") or {}
+        rules.append(NaclRule(
+            rule_number=as_int(entry.get("RuleNumber")),  # type: ignore[arg-type]
+            egress=bool(entry.get("Egress")),
+            action=entry.get("RuleAction"),
+            protocol=normalize_protocol(entry.get("Protocol")),  # type: ignore[arg-type]
+            cidr_block=entry.get("CidrBlock"),
+            ipv6_cidr_block=entry.get("Ipv6CidrBlock"),
+            from_port=as_int(ports.get("From")),
+            to_port=as_int(ports.get("To")),
+        ))
+    tags = tags_of(acl.get("Tags"))
+    return NetworkAcl(**base(where, where.ec2("network-acl", acl["NetworkAclId"]), tags, acl["NetworkAclId"]),
+                      vpc=where.ec2("vpc", acl.get("VpcId")),
+                      subnets=where.ec2_all("subnet", [a.get("SubnetId") for a in acl.get("Associations") or []]),
+                      rules=tuple(rules), is_default=bool(acl.get("IsDefault")))
+
+
+def _sg_rules(permissions: list[dict[str, Any]], egress: bool, own_id: str, where: Where) -> list[SgRule]:
+    rules = []
+    for permission in permissions or []:
+        protocol = normalize_protocol(permission.get("IpProtocol"))
+        pairs = permission.get("UserIdGroupPairs") or []
+        groups = tuple(where.ec2("security-group", p.get("GroupId"), account=p.get("UserId"))
+                       for p in pairs if p.get("GroupId") and p.get("GroupId") != own_id)
+        peers = [*(permission.get("IpRanges") or []), *(permission.get("Ipv6Ranges") or []),
+                 *(permission.get("PrefixListIds") or []), *pairs]
+        description = next((p.get("Description") for p in peers if p.get("Description")), None)
+        all_ports = protocol == "-1"
+        rules.append(SgRule(
+            egress=egress,
+            protocol=protocol,  # type: ignore[arg-type]
+            from_port=None if all_ports else as_int(permission.get("FromPort")),
+            to_port=None if all_ports else as_int(permission.get("ToPort")),
+            cidr_blocks=tuple(r["CidrIp"] for r in permission.get("IpRanges") or [] if r.get("CidrIp")),
+            ipv6_cidr_blocks=tuple(r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or [] if r.get("CidrIpv6")),
+            prefix_lists=tuple(p["PrefixListId"] for p in permission.get("PrefixListIds") or []
+                               if p.get("PrefixListId")),
+            security_groups=tuple(g for g in groups if g),
+            self_reference=any(p.get("GroupId") == own_id for p in pairs),
+            description=description,
+        ))
+    return rules
+
+
+def security_group_of(group: dict[str, Any], where: Where) -> SecurityGroup:
+    own = group["GroupId"]
+    tags = tags_of(group.get("Tags"))
+    rules = (_sg_rules(group.get("IpPermissions"), False, own, where)
+             + _sg_rules(group.get("IpPermissionsEgress"), True, own, where))
+    return SecurityGroup(**base(where, where.ec2("security-group", own), tags, group.get("GroupName"), own),
+                         vpc=where.ec2("vpc", group.get("VpcId")),
+                         group_name=group.get("GroupName"), description=group.get("Description"),
+                         rules=tuple(rules))
+
+
+def _peer_vpc(info: Any, where: Where) -> str | None:
+    if not isinstance(info, dict) or not info.get("VpcId"):
+        return None
+    region = info.get("Region") or where.region
+    account = info.get("OwnerId") or where.account
+    return where.arn("ec2", f"vpc/{info['VpcId']}", region=region, account=account)
