@@ -72,3 +72,22 @@ def test_a_json_only_scan_does_not_import_jinja2(tmp_path):
             "print('jinja2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_live_audit_shows_accounts_regions_and_arns():
+    from stackproof.report import Report
+    from stackproof.results import Result
+
+    arn = "arn:aws:rds:eu-west-1:111122223333:db:orders"
+    report = Report(
+        [Result("rds_instance_storage_encrypted", "FAIL", "high", arn, "aws.rds.db_instance", "live",
+                "storage is not encrypted", account="111122223333", region="eu-west-1"),
+         Result("rds_instance_storage_encrypted", "UNKNOWN", "high", "eu-west-2 rds", "aws.rds.db_instance", "live",
+                "not assessed: AccessDenied", account="444455556666", region="eu-west-2")],
+        {}, {"started_at": "2026-03-01T09:30:00+00:00", "profile": "audit", "inputs": [],
+             "gate": {"holds": False, "blocking": 2}})
+    text = html.render(report)
+    header = text[:text.index("<nav>")]
+    assert "<th>accounts</th><td class=\"mono\">111122223333, 444455556666</td>" in header
+    assert "<th>regions</th><td class=\"mono\">eu-west-1, eu-west-2</td>" in header
+    assert f"<code>{arn}</code></td><td>111122223333 / eu-west-1</td>" in text
