@@ -41,7 +41,7 @@ def _min_azs(ctx: Context) -> int:
 def rds_instance_multi_az(db: DbInstance, ctx: Context) -> Verdict:
     """A standalone RDS instance runs a synchronous standby in a second AZ."""
     if isinstance(db.cluster, str) or _is_aurora(db.engine):
-        which = db.cluster if isinstance(db.cluster, str) else "its Aurora cluster"
+        which = queries.label(ctx.inventory, db.cluster) if isinstance(db.cluster, str) else "its Aurora cluster"
         return not_applicable(f"a member of {which}; availability is the cluster's (rds_cluster_multi_az)")
     if is_unknown(db.multi_az):
         return unknown_field("multi_az", db.multi_az)
