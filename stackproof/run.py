@@ -33,7 +33,7 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         extra_run_info: dict[str, Any] | None = None) -> tuple[Report, GateVerdict]:
     started = datetime.now(timezone.utc)
     selected = catalogue.select(options.policies, options.skip_policies)
-    waivers, baseline = _read_waivers_and_baseline(options, catalogue)
+    waivers, baseline = read_waivers_and_baseline(options, catalogue)
     results = evaluate(selected, inventory, options.environment)
     results.sort(key=lambda r: (r.policy, r.resource, r.account or "", r.region or "", r.scenario or ""))
     register, changes = [], None
@@ -65,7 +65,7 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
     return Report(results, policy_infos(selected), run_info, waivers=register, changes=changes), verdict
 
 
-def _read_waivers_and_baseline(options: RunOptions, catalogue: Catalogue) -> tuple[Any, Any]:
+def read_waivers_and_baseline(options: RunOptions, catalogue: Catalogue) -> tuple[Any, Any]:
     """Both files are read and checked before any evaluation, so bad ones fail early."""
     waivers = baseline = None
     if options.waivers:

@@ -66,14 +66,16 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from ..catalogue import load_catalogue
-    from ..loaders.live import collect, inventory_of
-    from ..run import RunOptions
+    from ..loaders.live import inventory_of
+    # the function itself: importing the submodule live.collect (above) rebinds the
+    # package attribute `collect` to that module
+    from ..loaders.live.collect import collect
     from ..run import run as run_catalogue
-    from .common import emit, exit_code, parse_formats
+    from .common import emit, exit_code, parse_formats, run_options
 
     formats = parse_formats(args.format)
     catalogue = load_catalogue(args.pack)
-    options = RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env)
+    options = run_options(args, catalogue)  # with --waivers, --baseline and --fail-on, checked before any call
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any call
     live.progress = "console" in formats and sys.stdout.isatty()
     snapshot = collect(live)

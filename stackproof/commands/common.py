@@ -42,14 +42,21 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "(default: %(default)s)")
 
 
-def run_options(args: argparse.Namespace):
-    """The RunOptions of scan and audit, from the options add_run_options defines."""
-    from ..run import RunOptions
+def run_options(args: argparse.Namespace, catalogue=None):
+    """The RunOptions of scan and audit, from the options add_run_options defines.
 
-    if args.fail_on == "new" and not args.baseline:
+    Given the catalogue, the waivers and baseline files are checked now, before any
+    input is loaded or account read, so a typo fails at once (run() reads them again).
+    """
+    from ..run import RunOptions, read_waivers_and_baseline
+
+    options = RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env,
+                         waivers=args.waivers, baseline=args.baseline, fail_on=args.fail_on)
+    if catalogue is not None:
+        read_waivers_and_baseline(options, catalogue)
+    elif args.fail_on == "new" and not args.baseline:
         raise InputError(None, "--fail-on new needs --baseline PREVIOUS.json (the run to compare with)")
-    return RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env,
-                      waivers=args.waivers, baseline=args.baseline, fail_on=args.fail_on)
+    return options
 
 
 def parse_formats(text: str) -> list[str]:

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     catalogue = load_catalogue(args.pack)
-    options = run_options(args)
+    options = run_options(args, catalogue)
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any loading
     inventory = load_inputs(args.paths, LoadOptions(parameters=args.parameters, region=args.region))
     report, verdict = run_catalogue(inventory, catalogue, options)
