@@ -6,7 +6,7 @@ from typing import Any, Iterable
 from .catalogue import Policy
 from .model import Inventory, Resource, Unknown
 from .results import Result
-from .rules import ERROR, UNKNOWN, Context, Verdict
+from .rules import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Context, Verdict
 
 ENVIRONMENT_TAGS = ("Environment", "environment", "Env", "env")
 
@@ -26,6 +26,8 @@ def environment_of(resource: Resource, chosen: str | None) -> str | None:
 
 
 def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str | None = None) -> list[Result]:
+    if inventory.scenarios:
+        return _worst_of_scenarios(list(policies), inventory.scenarios, environment)
     results: list[Result] = []
     for policy in policies:
         rule = policy.function()
@@ -48,6 +50,29 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
     if inventory.secrets:
         for result in results:
             _scrub(result, inventory.secrets)
+    return results
+
+
+_RANK = {ERROR: 5, FAIL: 4, UNKNOWN: 3, PASS: 2, NOT_APPLICABLE: 1}
+
+
+def _worst_of_scenarios(policies: list[Policy], scenarios: list[Inventory], environment: str | None) -> list[Result]:
+    """CloudFormation condition scenarios: each is evaluated; per policy and resource the
+    worst verdict is kept, and unless every scenario gives it, its message names the scenario."""
+    merged: dict[tuple[str, str, str | None, str | None], list[Result]] = {}
+    for scenario in scenarios:
+        for result in evaluate(policies, scenario, environment):
+            merged.setdefault((result.policy, result.resource, result.account, result.region), []).append(result)
+    results = []
+    for found in merged.values():
+        worst = max(found, key=lambda r: _RANK.get(r.status, 0))  # the first of the worst
+        everywhere = len(found) == len(scenarios) and all(r.status == worst.status for r in found)
+        if everywhere or not worst.scenario:
+            worst.scenario = None
+        else:
+            worst.message = f"{worst.scenario}: {worst.message}"
+            worst.evidence = {**worst.evidence, "scenarios": {r.scenario: r.status for r in found}}
+        results.append(worst)
     return results
 
 

@@ -42,6 +42,11 @@ class Inventory:
     # Values a loader saw marked secret (sensitive plan values, NoEcho parameters);
     # the engine scrubs them from every result as a last line of defence.
     secrets: set[str] = field(default_factory=set)
+    # CloudFormation condition scenarios: when a template allows several, one inventory per
+    # scenario (the top-level resources are the first one's); the engine evaluates each and
+    # keeps, per policy and resource, the worst verdict, named by its scenario.
+    scenarios: list["Inventory"] = field(default_factory=list)
+    scenario: str | None = None  # the scenario this inventory is: "when IsProduction is false"
     _by_key: dict[str, Resource] = field(default_factory=dict, init=False, repr=False)
     _by_kind: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list), init=False, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
@@ -63,10 +68,24 @@ class Inventory:
             self.add(resource)
 
     def merge(self, other: "Inventory") -> None:
+        if self.scenarios or other.scenarios:
+            # Inputs with scenarios combine scenario by scenario (every pair).
+            pairs = [(mine, theirs) for mine in self.scenarios or [self.copy()] for theirs in other.scenarios or [other]]
+            self.scenarios = [mine.copy() for mine, _ in pairs]
+            for combined, (_, theirs) in zip(self.scenarios, pairs):
+                combined.merge(theirs)
+                combined.scenario = "; ".join(s for s in (combined.scenario, theirs.scenario) if s) or None
         self.extend(other.resources)
         self.inputs.extend(other.inputs)
         self.gaps.extend(other.gaps)
         self.secrets |= other.secrets
+
+    def copy(self) -> "Inventory":
+        """The same resources (which are immutable) in a new inventory, without scenarios."""
+        copied = Inventory(resources=list(self.resources), inputs=list(self.inputs), gaps=list(self.gaps))
+        copied.secrets |= self.secrets
+        copied.scenario = self.scenario
+        return copied
 
     def get(self, key: str | None) -> Resource | None:
         if not isinstance(key, str):

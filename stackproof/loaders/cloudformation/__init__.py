@@ -1,0 +1,58 @@
+"""CloudFormation templates and change sets -> Inventory.
+
+cfn-lint is imported only here, when a template or change set is scanned: plan scans
+do not pay for it.
+
+A template whose conditions allow several scenarios gives one inventory per scenario
+(``Inventory.scenarios``); the top-level inventory is the scenario of the parameters'
+defaults, and the engine evaluates every scenario and keeps, per policy and resource,
+the worst verdict, named by its scenario.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ...model import InputFile, Inventory
+
+
+def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
+    from .build import MAIN, RESOLVED_TYPES, inventory_of
+    from .parameters import read_parameter_file, unknown_region
+    from .stack import Context, StackLoader
+
+    given = read_parameter_file(options.parameters) if getattr(options, "parameters", None) else {}
+    region = getattr(options, "region", None) or unknown_region()
+    loader = StackLoader(RESOLVED_TYPES, {rtype: cls for rtype, (cls, _) in MAIN.items()})
+    template, gaps = loader.template(where, text, region)
+    builds = loader.build(template, Context(where, "", region, given), gaps)
+    inputs = [InputFile("cloudformation", where, hashlib.sha256(raw).hexdigest())]
+    inputs += [InputFile("cloudformation", path, sha) for path, sha in loader.files if path != where]
+    inventories = []
+    for number, build in enumerate(builds, 1):
+        label = None
+        if len(builds) > 1:
+            label = ("when " + " and ".join(build.parts)) if build.parts else f"in scenario {number}"
+        inventory = inventory_of(build.raws, build.gaps, label, "cloudformation", inputs, loader.secrets)
+        inventory.scenario = label
+        inventories.append(inventory)
+    return with_scenarios(inventories)
+
+
+def with_scenarios(inventories: list[Inventory]) -> Inventory:
+    """One inventory, or the first scenario's resources with every scenario attached."""
+    if len(inventories) == 1:
+        return inventories[0]
+    top = inventories[0].copy()
+    top.scenario = None
+    top.scenarios = inventories
+    return top
+
+
+def load_changeset(where: str, raw: bytes, data: Any, options: Any) -> Inventory:
+    from .changeset import load
+
+    return load(where, raw, data, options)
+
+
+__all__ = ["load_template", "load_changeset"]

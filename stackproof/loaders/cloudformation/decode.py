@@ -1,0 +1,129 @@
+"""Template text -> nodes that remember their line, with cfn-lint's decoder.
+
+cfn-lint's loader understands the short-form tags (``!Ref``, ``!GetAtt X.Arn``,
+``!Sub``...) and gives every mapping, list and string a start mark. Two changes for
+speed, measured on a 5,000-resource template (benchmarks/bench_template.py): its
+duplicate-key check compares each key with every earlier one (quadratic in the number of
+resources), replaced here by a dictionary lookup that reports the same error; and the
+cyclic garbage collector is paused while the tree is built, since building it allocates
+hundreds of thousands of objects and no cycles.
+"""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from ...errors import InputError
+
+
+def line_of(node: Any) -> int | None:
+    """1-based line of a decoded node, or None (plain values from a transform)."""
+    mark = getattr(node, "start_mark", None)
+    line = getattr(mark, "line", None)
+    return line + 1 if isinstance(line, int) else None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def decode_template(text: str, where: str) -> dict[str, Any]:
+    """The template as nodes, or an InputError that says what is wrong and on which line."""
+    from yaml import YAMLError
+    from yaml.scanner import ScannerError
+
+    from cfnlint.decode import cfn_json, cfn_yaml
+
+    loader_class = _loader_class()
+    try:
+        with _gc_paused():
+            loader = loader_class(text, where)
+            loader.add_multi_constructor("!", cfn_yaml.multi_constructor)
+            template = loader.get_single_data()
+    except cfn_yaml.CfnParseError as exc:
+        match = exc.matches[0]
+        raise InputError(where, f"invalid template: {match.message}", match.linenumber or None) from None
+    except ScannerError as exc:
+        if "\t" in text and text.lstrip().startswith("{"):
+            # JSON indented with tabs is not YAML; cfn-lint reads it with its JSON decoder.
+            return _decode_json(text, where, cfn_json)
+        raise InputError(where, f"invalid YAML: {exc.problem}", _problem_line(exc)) from None
+    except YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(where, f"invalid YAML: {problem}", _problem_line(exc)) from None
+    except RecursionError:
+        raise InputError(where, "invalid template: nested too deeply") from None
+    except (ValueError, TypeError) as exc:  # e.g. a malformed !GetAtt
+        raise InputError(where, f"invalid template: {exc}") from None
+    return _checked(template, where)
+
+
+def _decode_json(text: str, where: str, cfn_json: Any) -> dict[str, Any]:
+    try:
+        with _gc_paused():
+            template = cfn_json.loads(text)
+    except cfn_json.JSONDecodeError as exc:
+        raise InputError(where, f"not valid JSON: {exc.msg}", exc.lineno) from None
+    except ValueError as exc:
+        raise InputError(where, f"not valid JSON: {exc}") from None
+    return _checked(template, where)
+
+
+def _checked(template: Any, where: str) -> dict[str, Any]:
+    if not isinstance(template, dict):
+        kind = "empty" if template is None else f"a {type(template).__name__}"
+        raise InputError(where, f"not a CloudFormation template: the document is {kind}, not a mapping")
+    if "Resources" not in template:
+        raise InputError(where, "not a CloudFormation template: it has no Resources section", 1)
+    return template
+
+
+def _problem_line(exc: Any) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+_LOADER: Any = None
+
+
+def _loader_class() -> Any:
+    """cfn-lint's CfnFullLoader with a linear duplicate-key check (built once)."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    from cfnlint.decode import cfn_yaml
+    from cfnlint.decode.node import dict_node
+
+    class Loader(cfn_yaml.CfnFullLoader):
+        def construct_yaml_map(self, node: Any) -> Any:
+            self.flatten_mapping(node)
+            mapping: dict[Any, Any] = {}
+            merged = getattr(node, "using_merge", False)
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, False)
+                if key is None:
+                    raise InputError(self.filename, f"invalid template: a null key {key_node.value!r}",
+                                     key_node.start_mark.line + 1)
+                try:
+                    duplicate = key in mapping
+                except TypeError:
+                    raise InputError(self.filename, f"invalid template: a key that is a {type(key).__name__}",
+                                     key_node.start_mark.line + 1) from None
+                if duplicate and not merged:
+                    raise InputError(self.filename, f"invalid template: duplicate key {key!r} (first on line "
+                                     f"{line_of(next(k for k in mapping if k == key))})",
+                                     key_node.start_mark.line + 1)
+                mapping[key] = self.construct_object(value_node, False)
+            return dict_node(mapping, node.start_mark, node.end_mark, merged)
+
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    _LOADER = Loader
+    return Loader
