@@ -247,8 +247,8 @@ class Evaluator:
         if origin.placement is not None:
             if origin_subnet is None:
                 return [], []
-            sources = origin_subnet.v4 | origin_subnet.v6 if origin.placement.private_ip is None else \
-                _address(origin.placement.private_ip)
+            sources = origin_subnet.v4 | (origin_subnet.v6 if origin.placement.ipv6 is not False else IntervalSet()) \
+                if origin.placement.private_ip is None else _address(origin.placement.private_ip)
             same_subnet = subnet.key is not None and subnet.key == origin_subnet.key
             same_vpc = (subnet.vpc == origin_subnet.vpc and isinstance(subnet.vpc, str)) or subnet.key is None \
                 or origin_subnet.key is None
