@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..errors import InputError
-    from ..loaders.live.collect import selected_services
+    from ..loaders.live.runner import selected_services
     from ..loaders.live.options import LiveOptions
 
     for name in ("max_workers", "per_service", "max_attempts"):
@@ -66,10 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from ..catalogue import load_catalogue
-    from ..loaders.live import inventory_of
-    # the function itself: importing the submodule live.collect (above) rebinds the
-    # package attribute `collect` to that module
-    from ..loaders.live.collect import collect
+    from ..loaders.live import collect, inventory_of
     from ..run import run as run_catalogue
     from .common import emit, exit_code, parse_formats, run_options
 

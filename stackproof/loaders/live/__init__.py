@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def collect(options: LiveOptions, factory: "ClientFactory | None" = None) -> Snapshot:
-    from .collect import collect as run
+    from .runner import collect as run
 
     return run(options, factory)
 

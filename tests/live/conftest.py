@@ -1,0 +1,1 @@
+from tests.live.server import moto, moto_server  # noqa: F401  (fixtures)

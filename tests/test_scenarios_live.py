@@ -1,0 +1,122 @@
+"""Every scenario with a live setup: built in a moto server with boto3, audited read-only,
+the audit gives the verdicts expected.yaml states, as the plan does.
+
+Where moto cannot represent a property, expected.yaml's `unrepresentable: live:` names
+it and the verdict must be UNKNOWN (never PASS). Resources only a running account has
+are accounted for explicitly, not ignored wholesale: instances an auto scaling group
+launched and their volumes, and the stand-ins a live setup declares (STAND_INS) for
+what moto cannot build.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fixtures.scenario import _load_module, all_scenarios, compare
+from stackproof.loaders import load_inputs
+from stackproof.rules import ERROR, UNKNOWN
+from tests.conftest import verdicts_by_name
+from tests.live.server import audit, evaluate, moto_server  # noqa: F401  (fixture)
+
+SCENARIOS = [s for s in all_scenarios() if s.source("live.py")]
+_COLLECTED: dict[str, tuple] = {}
+
+
+def test_every_scenario_has_a_live_setup():
+    assert [s.name for s in all_scenarios() if not s.source("live.py")] == []
+
+
+def live_module(scenario):
+    return _load_module(scenario.path / "live.py", f"scenario_{scenario.name.replace('-', '_')}_live")
+
+
+def collected(scenario, moto_server):  # noqa: F811
+    """Build the scenario once (on an emptied server) and audit it; cached per scenario."""
+    if scenario.name not in _COLLECTED:
+        module = live_module(scenario)
+        moto_server.reset()
+        module.build(moto_server.clients())
+        snapshot, inventory = audit(moto_server, module.REGIONS)
+        _COLLECTED[scenario.name] = (module, snapshot, inventory)
+    return _COLLECTED[scenario.name]
+
+
+def launched_by_autoscaling(snapshot) -> set[str]:
+    """ARNs of instances an auto scaling group launched, and of their volumes."""
+    found: set[str] = set()
+    for unit in snapshot.units:
+        if unit.service != "ec2" or unit.data is None:
+            continue
+        prefix = f"arn:{snapshot.partition}:ec2:{unit.region}:{unit.account}"
+        instances = {i["InstanceId"] for i in unit.data["instances"]
+                     if any(t.get("Key") == "aws:autoscaling:groupName" for t in i.get("Tags") or [])}
+        found |= {f"{prefix}:instance/{i}" for i in instances}
+        found |= {f"{prefix}:volume/{v['VolumeId']}" for v in unit.data["volumes"]
+                  if any(a.get("InstanceId") in instances for a in v.get("Attachments") or [])}
+    return found
+
+
+def split(results, module, snapshot):
+    """(results to compare with expected.yaml, results on live-only resources)."""
+    derived = launched_by_autoscaling(snapshot)
+    stand_ins = set(getattr(module, "STAND_INS", {}))
+    compared, live_only = [], []
+    for result in results:
+        if result.resource in derived or result.name in stand_ins:
+            live_only.append(result)
+        else:
+            compared.append(result)
+    return compared, live_only
+
+
+def expected_live(scenario):
+    expected = scenario.expected()
+    for policy, names in (scenario.unrepresentable.get("live") or {}).items():
+        for name in names:
+            expected.setdefault(policy, {})[name] = UNKNOWN
+    return expected
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_live_audit_gives_expected_verdicts(scenario, catalogue, moto_server):  # noqa: F811
+    module, snapshot, inventory = collected(scenario, moto_server)
+    assert inventory.gaps == [], "the audit of a fully readable account has nothing it could not assess"
+    compared, live_only = split(evaluate(inventory, catalogue), module, snapshot)
+    assert compare(expected_live(scenario), verdicts_by_name(compared)) == []
+    assert [r for r in live_only if r.status == ERROR] == []
+    for name in getattr(module, "STAND_INS", {}):
+        assert any(r.name == name for r in live_only), f"stand-in {name} was not audited"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_unrepresentable_properties_are_unknown_with_a_reason(scenario, catalogue, moto_server):  # noqa: F811
+    module, snapshot, inventory = collected(scenario, moto_server)
+    results = {(r.policy, r.name): r for r in evaluate(inventory, catalogue)}
+    for policy, names in (scenario.unrepresentable.get("live") or {}).items():
+        for name in names:
+            result = results[(policy, name)]
+            assert result.status == UNKNOWN and result.message, (policy, name, result.status)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_results_name_account_region_and_arn(scenario, catalogue, moto_server):  # noqa: F811
+    module, snapshot, inventory = collected(scenario, moto_server)
+    for result in evaluate(inventory, catalogue):
+        assert result.source == "live"
+        assert result.account == snapshot.accounts[0]
+        assert result.resource.startswith("arn:aws:"), result.resource
+        assert result.region in module.REGIONS or result.kind == "aws.s3.bucket", (result.resource, result.region)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_snapshot_rescanned_offline_gives_the_same_verdicts(scenario, catalogue, moto_server, tmp_path):  # noqa: F811
+    module, snapshot, inventory = collected(scenario, moto_server)
+    path = tmp_path / "snapshot.json"
+    path.write_text(snapshot.dumps())
+    offline = load_inputs([path])
+    assert offline.inputs[0].kind == "snapshot"
+    live = {(r.policy, r.resource, r.status, r.message) for r in evaluate(inventory, catalogue)}
+    again = {(r.policy, r.resource, r.status, r.message) for r in evaluate(offline, catalogue)}
+    assert again == live
+    json.loads(path.read_text())  # plain JSON, readable by anyone
