@@ -10,6 +10,7 @@ from ...model import (
     NaclRule,
     NatGateway,
     NetworkAcl,
+    PrefixList,
     Route,
     RouteTable,
     SecurityGroup,
@@ -97,7 +98,9 @@ def _route(v: View, item: Any, path: str | None, destinations: tuple[str, str, s
         break
     if destination is None:
         destination = Unknown("the route's destination is not known until apply")
-    return Route(destination=destination, target_type=target_type, target=target,
+    # An aws_route in state (a refresh, a no-op) records "blackhole" when its target is gone.
+    blackhole = isinstance(item, dict) and item.get("state") == "blackhole"
+    return Route(destination=destination, target_type=target_type, target=target, blackhole=blackhole,
                  source=v.address if path is None else None)
 
 
@@ -347,6 +350,21 @@ def vpc_peering_connection(v: View) -> dict[str, Any]:
     return {"vpc": v.ref("vpc_id", *VPC), "peer_vpc": v.ref("peer_vpc_id", *VPC)}
 
 
+def managed_prefix_list(v: View) -> dict[str, Any]:
+    entries = v.collection("entry")
+    return {
+        "prefix_list_id": opt(v.get("id")),
+        "address_family": v.get("address_family"),
+        "entries": entries if isinstance(entries, Unknown)
+        else tuple(e.get("cidr") for e in entries if isinstance(e, dict)),
+    }
+
+
+def attach_managed_prefix_list_entry(v: View) -> list[Attachment]:
+    return [Attachment(("aws_ec2_managed_prefix_list",), v.ref("prefix_list_id", "aws_ec2_managed_prefix_list"),
+                       append={"entries": (v.get("cidr"),)})]
+
+
 def transit_gateway_attachment(v: View) -> dict[str, Any]:
     return {
         "transit_gateway": v.ref("transit_gateway_id", "aws_ec2_transit_gateway"),
@@ -373,6 +391,7 @@ MAIN = {
     "aws_vpc_endpoint": (VpcEndpoint, vpc_endpoint),
     "aws_vpc_peering_connection": (VpcPeeringConnection, vpc_peering_connection),
     "aws_ec2_transit_gateway_vpc_attachment": (TransitGatewayAttachment, transit_gateway_attachment),
+    "aws_ec2_managed_prefix_list": (PrefixList, managed_prefix_list),
 }
 
 ATTACH = {
@@ -390,4 +409,5 @@ ATTACH = {
     "aws_vpc_security_group_egress_rule": attach_vpc_security_group_egress_rule,
     "aws_vpc_endpoint_route_table_association": attach_vpc_endpoint_route_table_association,
     "aws_vpc_ipv4_cidr_block_association": attach_vpc_ipv4_cidr_block_association,
+    "aws_ec2_managed_prefix_list_entry": attach_managed_prefix_list_entry,
 }
