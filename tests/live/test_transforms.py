@@ -1,0 +1,469 @@
+"""The pure transforms: service responses (as the collectors keep them) -> the model.
+
+Each case is a small response in the shape AWS documents, and the fields a user would
+check: references as ARNs, names from Name tags, what "not configured" means, and
+Unknown (never a default) where a per-resource call failed.
+"""
+from __future__ import annotations
+
+from stackproof.loaders.live.transforms import (
+    autoscaling,
+    backup,
+    cloudtrail,
+    dynamodb,
+    ec2,
+    elasticache,
+    elbv2,
+    kms,
+    rds,
+    s3,
+    sqs,
+    vpc,
+)
+from stackproof.loaders.live.transforms.common import Where
+from stackproof.model import (
+    Bucket,
+    DbBackupReplication,
+    DbInstance,
+    DynamoDbTable,
+    EbsVolume,
+    ElastiCacheReplicationGroup,
+    Instance,
+    KmsKey,
+    LaunchTemplate,
+    Listener,
+    NetworkAcl,
+    RouteTable,
+    SecurityGroup,
+    SqsQueue,
+    Subnet,
+    Unknown,
+    Vpc,
+)
+
+W = Where("111122223333", "eu-west-2")
+P = "arn:aws:ec2:eu-west-2:111122223333"
+DENIED = {"error": {"operation": "GetBucketEncryption", "code": "AccessDenied", "reason": "access denied (AccessDenied)"}}
+
+
+def by_kind(resources, cls):
+    return {r.key: r for r in resources if isinstance(r, cls)}
+
+
+def tags(**values):
+    return [{"Key": k, "Value": v} for k, v in values.items()]
+
+
+# -- VPC ------------------------------------------------------------------------------
+
+NETWORK = {
+    "vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "Tags": tags(Name="main"),
+              "CidrBlockAssociationSet": [{"CidrBlock": "10.0.0.0/16", "CidrBlockState": {"State": "associated"}},
+                                          {"CidrBlock": "10.1.0.0/16", "CidrBlockState": {"State": "associated"}}]}],
+    "subnets": [
+        {"SubnetId": "subnet-pub", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "eu-west-2a",
+         "MapPublicIpOnLaunch": True, "Tags": tags(Name="public-a"),
+         "SubnetArn": f"{P}:subnet/subnet-pub"},
+        {"SubnetId": "subnet-data", "VpcId": "vpc-1", "CidrBlock": "10.0.20.0/24", "AvailabilityZone": "eu-west-2b",
+         "MapPublicIpOnLaunch": False, "Tags": tags(Name="data-b")},
+    ],
+    "route_tables": [
+        {"RouteTableId": "rtb-main", "VpcId": "vpc-1", "Associations": [{"Main": True}],
+         "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}]},
+        {"RouteTableId": "rtb-pub", "VpcId": "vpc-1", "Tags": tags(Name="rtb-public"),
+         "Associations": [{"Main": False, "SubnetId": "subnet-pub"}],
+         "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "State": "active"},
+                    {"DestinationCidrBlock": "192.168.0.0/16", "NatGatewayId": "nat-gone", "State": "blackhole"},
+                    {"DestinationPrefixListId": "pl-123", "GatewayId": "vpce-9"}]},
+    ],
+    "internet_gateways": [{"InternetGatewayId": "igw-1", "Attachments": [{"VpcId": "vpc-1", "State": "available"}]}],
+    "egress_only_internet_gateways": [],
+    "nat_gateways": [{"NatGatewayId": "nat-1", "SubnetId": "subnet-pub", "State": "available",
+                      "NatGatewayAddresses": [{"AllocationId": "eipalloc-1"}]},
+                     {"NatGatewayId": "nat-old", "SubnetId": "subnet-pub", "State": "deleted"}],
+    "addresses": [{"AllocationId": "eipalloc-1", "PublicIp": "203.0.113.7", "NetworkInterfaceId": "eni-1"}],
+    "network_acls": [
+        {"NetworkAclId": "acl-default", "VpcId": "vpc-1", "IsDefault": True,
+         "Associations": [{"SubnetId": "subnet-pub"}],
+         "Entries": [{"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": False,
+                      "CidrBlock": "0.0.0.0/0"},
+                     {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": False,
+                      "CidrBlock": "0.0.0.0/0"}]},
+        {"NetworkAclId": "acl-data", "VpcId": "vpc-1", "IsDefault": False,
+         "Associations": [{"SubnetId": "subnet-data"}],
+         "Entries": [{"RuleNumber": 110, "Protocol": "6", "RuleAction": "allow", "Egress": True,
+                      "CidrBlock": "10.0.0.0/16", "PortRange": {"From": 1024, "To": 65535}}]},
+    ],
+    "security_groups": [
+        {"GroupId": "sg-app", "GroupName": "app", "VpcId": "vpc-1", "Description": "app",
+         "IpPermissions": [
+             {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+              "UserIdGroupPairs": [{"GroupId": "sg-alb", "UserId": "111122223333", "Description": "from alb"},
+                                   {"GroupId": "sg-app", "UserId": "111122223333"},
+                                   {"GroupId": "sg-peer", "UserId": "999988887777"}],
+              "IpRanges": [], "Ipv6Ranges": [], "PrefixListIds": []}],
+         "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                                  "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}]},
+    ],
+    "vpc_endpoints": [{"VpcEndpointId": "vpce-9", "VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-2.s3",
+                       "VpcEndpointType": "Gateway", "RouteTableIds": ["rtb-pub"], "State": "available"}],
+    "vpc_peering_connections": [{"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
+                                 "RequesterVpcInfo": {"VpcId": "vpc-1", "OwnerId": "111122223333",
+                                                      "Region": "eu-west-2"},
+                                 "AccepterVpcInfo": {"VpcId": "vpc-9", "OwnerId": "999988887777",
+                                                     "Region": "eu-west-1"}}],
+    "transit_gateway_vpc_attachments": [],
+}
+
+
+def test_network_references_are_arns_and_associations_are_resolved():
+    resources = list(vpc.transform(NETWORK, W))
+    vpcs, subnets = by_kind(resources, Vpc), by_kind(resources, Subnet)
+    main = vpcs[f"{P}:vpc/vpc-1"]
+    assert main.name == "main" and main.cidr_blocks == ("10.0.0.0/16", "10.1.0.0/16")
+    assert main.main_route_table == f"{P}:route-table/rtb-main"
+    assert main.default_network_acl == f"{P}:network-acl/acl-default"
+    public = subnets[f"{P}:subnet/subnet-pub"]
+    assert (public.name, public.vpc, public.availability_zone) == ("public-a", f"{P}:vpc/vpc-1", "eu-west-2a")
+    assert public.map_public_ip_on_launch is True
+    assert public.route_table == f"{P}:route-table/rtb-pub"
+    assert public.network_acl == f"{P}:network-acl/acl-default"  # the default ACL's association is explicit live
+    data = subnets[f"{P}:subnet/subnet-data"]
+    assert data.route_table is None  # no association: the VPC's main table
+    assert data.network_acl == f"{P}:network-acl/acl-data"
+    assert public.prov.source == "live" and public.prov.account == "111122223333" and public.prov.region == "eu-west-2"
+
+
+def test_routes_name_their_targets_and_blackholes():
+    tables = by_kind(vpc.transform(NETWORK, W), RouteTable)
+    main, public = tables[f"{P}:route-table/rtb-main"], tables[f"{P}:route-table/rtb-pub"]
+    assert main.is_main is True and public.is_main is False
+    routes = {r.destination: r for r in public.routes}
+    assert (routes["10.0.0.0/16"].target_type, routes["10.0.0.0/16"].target) == ("local", "local")
+    assert (routes["0.0.0.0/0"].target_type, routes["0.0.0.0/0"].target) == (
+        "internet_gateway", f"{P}:internet-gateway/igw-1")
+    assert routes["192.168.0.0/16"].target_type == "nat_gateway" and routes["192.168.0.0/16"].blackhole is True
+    assert routes["pl-123"].target_type == "vpc_endpoint"
+
+
+def test_security_group_rules_keep_peers_together_and_mark_self():
+    group = by_kind(vpc.transform(NETWORK, W), SecurityGroup)[f"{P}:security-group/sg-app"]
+    ingress, egress = group.ingress, group.egress
+    assert len(ingress) == 1 and len(egress) == 1
+    rule = ingress[0]
+    assert (rule.protocol, rule.from_port, rule.to_port) == ("tcp", 8080, 8080)
+    assert rule.self_reference is True
+    assert rule.security_groups == (f"{P}:security-group/sg-alb",
+                                    "arn:aws:ec2:eu-west-2:999988887777:security-group/sg-peer")
+    assert rule.description == "from alb"
+    assert (egress[0].protocol, egress[0].from_port, egress[0].to_port) == ("-1", None, None)
+    assert egress[0].cidr_blocks == ("0.0.0.0/0",) and egress[0].ipv6_cidr_blocks == ("::/0",)
+
+
+def test_nacl_rules_and_other_network_nouns():
+    resources = list(vpc.transform(NETWORK, W))
+    acl = by_kind(resources, NetworkAcl)[f"{P}:network-acl/acl-data"]
+    assert acl.subnets == (f"{P}:subnet/subnet-data",)
+    (rule,) = acl.rules
+    assert (rule.rule_number, rule.egress, rule.action, rule.protocol, rule.from_port, rule.to_port) == (
+        110, True, "allow", "tcp", 1024, 65535)
+    keys = {r.key for r in resources}
+    assert f"{P}:natgateway/nat-1" in keys and f"{P}:natgateway/nat-old" not in keys  # deleted gateways are gone
+    nat = next(r for r in resources if r.key == f"{P}:natgateway/nat-1")
+    assert nat.elastic_ip == f"{P}:elastic-ip/eipalloc-1" and nat.subnet == f"{P}:subnet/subnet-pub"
+    peering = next(r for r in resources if r.key == f"{P}:vpc-peering-connection/pcx-1")
+    assert peering.peer_vpc == "arn:aws:ec2:eu-west-1:999988887777:vpc/vpc-9"
+
+
+# -- EC2 compute ----------------------------------------------------------------------
+
+
+def test_instances_take_encryption_from_their_volumes_and_public_ip_from_the_account():
+    data = {
+        "instances": [{"InstanceId": "i-1", "SubnetId": "subnet-pub", "InstanceType": "t3.micro",
+                       "PublicIpAddress": "203.0.113.9", "Placement": {"AvailabilityZone": "eu-west-2a"},
+                       "SecurityGroups": [{"GroupId": "sg-app"}], "MetadataOptions": {"HttpTokens": "optional"},
+                       "Tags": tags(Name="web-1", **{"aws:ec2launchtemplate:id": "lt-1"}),
+                       "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": "vol-1"}},
+                                               {"DeviceName": "/dev/xvdb", "Ebs": {"VolumeId": "vol-gone"}}]},
+                      {"InstanceId": "i-2", "SubnetId": "subnet-data", "BlockDeviceMappings": []}],
+        "launch_templates": [],
+        "volumes": [{"VolumeId": "vol-1", "Encrypted": False, "Size": 8, "VolumeType": "gp3", "Iops": 3000,
+                     "AvailabilityZone": "eu-west-2a"}],
+    }
+    resources = list(ec2.transform(data, W))
+    instances = by_kind(resources, Instance)
+    web = instances[f"{P}:instance/i-1"]
+    assert web.name == "web-1" and web.associate_public_ip_address is True and web.public_ip == "203.0.113.9"
+    assert web.launch_template == f"{P}:launch-template/lt-1"
+    assert web.security_groups == (f"{P}:security-group/sg-app",) and web.metadata_http_tokens == "optional"
+    first, second = web.block_devices
+    assert first.encrypted is False and first.volume_size == 8
+    assert isinstance(second.encrypted, Unknown) and "vol-gone" in second.encrypted.reason
+    assert instances[f"{P}:instance/i-2"].associate_public_ip_address is False
+    volume = by_kind(resources, EbsVolume)[f"{P}:volume/vol-1"]
+    assert (volume.encrypted, volume.size, volume.iops) == (False, 8, 3000)
+
+
+def test_launch_templates_read_the_latest_version_or_say_unknown():
+    data = {"instances": [], "volumes": [], "launch_templates": [
+        {"LaunchTemplateId": "lt-1", "LaunchTemplateName": "app", "Tags": tags(Name="lt-app"),
+         "LatestVersion": {"LaunchTemplateData": {
+             "InstanceType": "t3.medium", "SecurityGroupIds": ["sg-app"],
+             "NetworkInterfaces": [{"AssociatePublicIpAddress": False, "Groups": ["sg-extra"]}],
+             "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "VolumeType": "gp3"}},
+                                     {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}],
+             "MetadataOptions": {"HttpTokens": "required"}}}},
+        {"LaunchTemplateId": "lt-2", "LaunchTemplateName": "denied",
+         "LatestVersion": {"error": {"operation": "DescribeLaunchTemplateVersions", "code": "UnauthorizedOperation",
+                                     "reason": "access denied (UnauthorizedOperation)"}}},
+    ]}
+    templates = by_kind(ec2.transform(data, W), LaunchTemplate)
+    app = templates[f"{P}:launch-template/lt-1"]
+    assert app.name == "lt-app" and app.associate_public_ip_address is False
+    assert app.security_groups == (f"{P}:security-group/sg-app", f"{P}:security-group/sg-extra")
+    root, ephemeral = app.block_devices
+    assert root.encrypted is None  # not requested: the account default decides, as in a plan
+    assert ephemeral.ephemeral is True
+    denied = templates[f"{P}:launch-template/lt-2"]
+    assert isinstance(denied.block_devices, Unknown) and "UnauthorizedOperation" in denied.block_devices.reason
+
+
+def test_auto_scaling_groups_reference_subnets_templates_and_configurations():
+    data = {"groups": [{"AutoScalingGroupName": "app", "AutoScalingGroupARN": "arn:aws:autoscaling:x:asg/app",
+                        "VPCZoneIdentifier": "subnet-a, subnet-b", "MinSize": 2, "MaxSize": 6, "DesiredCapacity": 3,
+                        "LaunchTemplate": {"LaunchTemplateId": "lt-1", "Version": "$Latest"},
+                        "TargetGroupARNs": ["arn:tg"], "Tags": tags(Name="asg-app")},
+                       {"AutoScalingGroupName": "old", "LaunchConfigurationName": "lc-old", "MinSize": 1,
+                        "MaxSize": 1, "DesiredCapacity": 1, "AvailabilityZones": ["eu-west-2a"]}],
+            "launch_configurations": [{"LaunchConfigurationName": "lc-old", "LaunchConfigurationARN": "arn:lc-old",
+                                       "InstanceType": "t2.micro", "AssociatePublicIpAddress": True,
+                                       "SecurityGroups": ["sg-1"]}]}
+    found = {r.name: r for r in autoscaling.transform(data, W)}
+    app = found["asg-app"]
+    assert app.subnets == (f"{P}:subnet/subnet-a", f"{P}:subnet/subnet-b")
+    assert (app.min_size, app.desired_capacity, app.max_size) == (2, 3, 6)
+    assert app.launch_template == f"{P}:launch-template/lt-1" and app.target_groups == ("arn:tg",)
+    assert found["old"].launch_configuration == "arn:lc-old"
+    assert found["lc-old"].associate_public_ip_address is True
+
+
+# -- Load balancers -------------------------------------------------------------------
+
+
+def test_listeners_are_named_after_their_load_balancer_name_tag_and_port():
+    lb_arn = "arn:aws:elasticloadbalancing:eu-west-2:111122223333:loadbalancer/app/web/1"
+    data = {"load_balancers": [{
+        "LoadBalancerArn": lb_arn, "LoadBalancerName": "three-tier-web", "Type": "application",
+        "Scheme": "internet-facing", "SecurityGroups": ["sg-alb"],
+        "AvailabilityZones": [{"ZoneName": "eu-west-2a", "SubnetId": "subnet-a"},
+                              {"ZoneName": "eu-west-2b", "SubnetId": "subnet-b"}],
+        "Listeners": [{"ListenerArn": "arn:l80", "Port": 80, "Protocol": "HTTP",
+                       "DefaultActions": [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443"}}]},
+                      {"ListenerArn": "arn:l443", "Port": 443, "Protocol": "HTTPS", "SslPolicy": "TLS13",
+                       "Certificates": [{"CertificateArn": "arn:cert"}],
+                       "DefaultActions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+                           {"TargetGroupArn": "arn:tg1"}, {"TargetGroupArn": "arn:tg2"}]}}]}]}],
+        "target_groups": [{"TargetGroupArn": "arn:tg1", "TargetGroupName": "app", "Port": 8080, "Protocol": "HTTP",
+                           "VpcId": "vpc-1", "TargetType": "instance",
+                           "TargetHealth": {"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 8080}}]}},
+                          {"TargetGroupArn": "arn:tg2", "TargetGroupName": "other",
+                           "TargetHealth": {"error": {"operation": "DescribeTargetHealth", "code": "AccessDenied",
+                                                      "reason": "access denied"}}}],
+        "tags": {lb_arn: tags(Name="alb")}}
+    resources = list(elbv2.transform(data, W))
+    listeners = {r.name: r for r in resources if isinstance(r, Listener)}
+    assert set(listeners) == {"alb:80", "alb:443"}
+    assert listeners["alb:80"].default_actions[0].redirect_protocol == "HTTPS"
+    assert listeners["alb:443"].default_actions[0].target_groups == ("arn:tg1", "arn:tg2")
+    assert listeners["alb:443"].load_balancer == lb_arn and listeners["alb:443"].certificate == "arn:cert"
+    balancer = next(r for r in resources if r.key == lb_arn)
+    assert balancer.subnets == (f"{P}:subnet/subnet-a", f"{P}:subnet/subnet-b")
+    assert balancer.availability_zones == ("eu-west-2a", "eu-west-2b")
+    groups = {r.key: r for r in resources if r.KIND == "aws.elb.target_group"}
+    assert groups["arn:tg1"].targets == (f"{P}:instance/i-1",)
+    assert isinstance(groups["arn:tg2"].targets, Unknown)
+
+
+# -- S3 -------------------------------------------------------------------------------
+
+
+def bucket(name, **settings):
+    found = {"Name": name, "Region": "eu-west-2", "GetBucketEncryption": None, "GetBucketVersioning": {},
+             "GetPublicAccessBlock": None, "GetBucketReplication": None, "GetBucketTagging": None,
+             "GetBucketPolicy": None, "GetBucketAcl": []}
+    found.update(settings)
+    return found
+
+
+def test_bucket_settings_absent_mean_not_configured_and_failures_mean_unknown():
+    data = {"locations": {"dr-copy": "eu-west-1", "same-region": "eu-west-2",
+                          "lost": {"error": {"operation": "GetBucketLocation", "code": "AccessDenied",
+                                             "reason": "access denied"}}},
+            "buckets": [
+                bucket("plain"),
+                bucket("denied", GetBucketEncryption=DENIED),
+                bucket("kms", GetBucketEncryption={"Rules": [{"ApplyServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "arn:key"}}]},
+                       GetBucketVersioning={"Status": "Enabled"},
+                       GetPublicAccessBlock={"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                             "IgnorePublicAcls": True, "RestrictPublicBuckets": False},
+                       GetBucketTagging=tags(Name="assets", Environment="prod"),
+                       GetBucketAcl=[{"Grantee": {"Type": "Group",
+                                                  "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                                      "Permission": "READ"}],
+                       GetBucketReplication={"Rules": [
+                           {"ID": "dr", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dr-copy"}},
+                           {"ID": "local", "Status": "Disabled", "Destination": {"Bucket": "arn:aws:s3:::same-region"}},
+                           {"ID": "lost", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::lost"}},
+                           {"ID": "never", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::unlocated"}}]}),
+            ]}
+    buckets = by_kind(s3.transform(data, Where("111122223333", None)), Bucket)
+    plain = buckets["arn:aws:s3:::plain"]
+    assert plain.region == "eu-west-2" and plain.prov.region == "eu-west-2"
+    assert (plain.sse_algorithm, plain.versioning, plain.public_access_block, plain.acl) == (None, False, None, "private")
+    assert plain.replication_rules == ()
+    denied = buckets["arn:aws:s3:::denied"]
+    assert isinstance(denied.sse_algorithm, Unknown) and "access denied" in denied.sse_algorithm.reason
+    kms_bucket = buckets["arn:aws:s3:::kms"]
+    assert kms_bucket.name == "assets" and kms_bucket.tags["Environment"] == "prod"
+    assert (kms_bucket.sse_algorithm, kms_bucket.kms_key_id, kms_bucket.versioning) == ("aws:kms", "arn:key", True)
+    assert kms_bucket.public_access_block.restrict_public_buckets is False
+    assert kms_bucket.acl == "public-read"
+    dr, local, lost, never = kms_bucket.replication_rules
+    assert (dr.enabled, dr.destination_bucket, dr.destination_region) == (True, "arn:aws:s3:::dr-copy", "eu-west-1")
+    assert (local.enabled, local.destination_region) == (False, "eu-west-2")
+    assert isinstance(lost.destination_region, Unknown) and isinstance(never.destination_region, Unknown)
+
+
+# -- RDS ------------------------------------------------------------------------------
+
+
+def test_rds_instances_link_groups_clusters_replicas_and_backup_replications():
+    data = {
+        "subnet_groups": [{"DBSubnetGroupName": "data", "DBSubnetGroupArn": "arn:aws:rds:eu-west-2:111122223333:subgrp:data",
+                           "Subnets": [{"SubnetIdentifier": "subnet-a"}, {"SubnetIdentifier": "subnet-b"}],
+                           "TagList": tags(Name="dbsubnets-data")}],
+        "clusters": [],
+        "global_clusters": {"GlobalClusters": []},
+        "instances": [
+            {"DBInstanceIdentifier": "db", "DBInstanceArn": "arn:aws:rds:eu-west-2:111122223333:db:db",
+             "Engine": "postgres", "AllocatedStorage": 100, "MaxAllocatedStorage": 200, "StorageEncrypted": True,
+             "KmsKeyId": "arn:key", "MultiAZ": True, "PubliclyAccessible": False, "BackupRetentionPeriod": 14,
+             "DeletionProtection": True, "DBSubnetGroup": {"DBSubnetGroupName": "data"},
+             "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-db"}], "Endpoint": {"Port": 5432},
+             "TagList": tags(Name="db"),
+             "DBInstanceAutomatedBackupsReplications": [
+                 {"DBInstanceAutomatedBackupsArn": "arn:aws:rds:eu-west-1:111122223333:auto-backup:ab-1"}]},
+            {"DBInstanceIdentifier": "local-replica", "DBInstanceArn": "arn:aws:rds:eu-west-2:111122223333:db:local-replica",
+             "ReadReplicaSourceDBInstanceIdentifier": "db", "StorageEncrypted": False},
+        ]}
+    resources = list(rds.transform(data, W))
+    dbs = by_kind(resources, DbInstance)
+    db = dbs["arn:aws:rds:eu-west-2:111122223333:db:db"]
+    assert db.name == "db" and db.db_subnet_group == "arn:aws:rds:eu-west-2:111122223333:subgrp:data"
+    assert (db.multi_az, db.storage_encrypted, db.backup_retention_period, db.port) == (True, True, 14, 5432)
+    assert db.security_groups == (f"{P}:security-group/sg-db",)
+    replica = dbs["arn:aws:rds:eu-west-2:111122223333:db:local-replica"]
+    assert replica.replicate_source_db == db.key and replica.kms_key_id is None
+    (replication,) = by_kind(resources, DbBackupReplication).values()
+    assert replication.source_db == db.key and replication.region == "eu-west-1"
+    group = next(r for r in resources if r.KIND == "aws.rds.db_subnet_group")
+    assert group.name == "dbsubnets-data" and group.subnets == (f"{P}:subnet/subnet-a", f"{P}:subnet/subnet-b")
+
+
+# -- ElastiCache ----------------------------------------------------------------------
+
+
+def test_a_replication_group_whose_members_are_not_described_has_unknown_placement():
+    group = {"ReplicationGroupId": "cache", "ARN": "arn:rg", "AutomaticFailover": "enabled", "MultiAZ": "enabled",
+             "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": False, "ClusterEnabled": False,
+             "MemberClusters": ["cache-001", "cache-002"], "CacheNodeType": "cache.t3.micro",
+             "NodeGroups": [{"PrimaryEndpoint": {"Port": 6379}, "NodeGroupMembers": [{}, {}]}]}
+    member = {"CacheClusterId": "cache-001", "CacheSubnetGroupName": "data", "PreferredAvailabilityZone": "eu-west-2a",
+              "SecurityGroups": [{"SecurityGroupId": "sg-cache"}]}
+    complete = dict(member, CacheClusterId="cache-002", PreferredAvailabilityZone="eu-west-2b")
+    read = by_kind(elasticache.transform({"replication_groups": [group], "cache_clusters": [member, complete],
+                                          "subnet_groups": []}, W), ElastiCacheReplicationGroup)["arn:rg"]
+    assert (read.automatic_failover, read.multi_az, read.num_cache_clusters, read.port) == (True, True, 2, 6379)
+    assert read.availability_zones == ("eu-west-2a", "eu-west-2b")
+    assert read.security_groups == (f"{P}:security-group/sg-cache",)
+    assert read.subnet_group == "arn:aws:elasticache:eu-west-2:111122223333:subnetgroup:data"
+    partial = by_kind(elasticache.transform({"replication_groups": [group], "cache_clusters": [member],
+                                             "subnet_groups": []}, W), ElastiCacheReplicationGroup)["arn:rg"]
+    assert isinstance(partial.security_groups, Unknown) and "cache-002" in partial.security_groups.reason
+    assert partial.num_cache_clusters == 2  # the group itself states its members
+
+
+# -- DynamoDB, KMS, SQS, CloudTrail, Backup --------------------------------------------
+
+
+def test_dynamodb_replicas_keys_and_recovery():
+    table = {"TableArn": "arn:aws:dynamodb:eu-west-2:111122223333:table/t", "SSEDescription": {
+        "Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": "arn:aws:kms:eu-west-2:111122223333:key/aws-managed"}}
+    pitr = {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}}
+    data = {"tables": [
+        {"TableName": "global", "Table": {**table, "Replicas": [{"RegionName": "eu-west-1"}, {"RegionName": "eu-west-2"}]},
+         "ContinuousBackups": pitr, "KmsKey": {"KeyMetadata": {"KeyManager": "AWS"}}, "Tags": {"Tags": tags(Name="s")}},
+        {"TableName": "legacy-unknown", "Table": table, "ContinuousBackups": pitr,
+         "GlobalTable": {"error": {"operation": "DescribeGlobalTable", "code": "500", "reason": "the service failed"}},
+         "KmsKey": {"KeyMetadata": {"KeyManager": "CUSTOMER"}}},
+        {"TableName": "single", "Table": {"TableArn": "arn:single"}, "GlobalTable": None,
+         "ContinuousBackups": {"ContinuousBackupsDescription": {}}},
+    ]}
+    tables = {t.table_name: t for t in dynamodb.transform(data, W) if isinstance(t, DynamoDbTable)}
+    assert tables["global"].replica_regions == ("eu-west-1",) and tables["global"].name == "s"
+    assert tables["global"].kms_key_arn is None  # the AWS managed key, not a customer's
+    assert tables["global"].point_in_time_recovery is True
+    assert isinstance(tables["legacy-unknown"].replica_regions, Unknown)
+    assert tables["legacy-unknown"].kms_key_arn == table["SSEDescription"]["KMSMasterKeyArn"]
+    single = tables["single"]
+    assert (single.replica_regions, single.sse_enabled, single.kms_key_arn, single.point_in_time_recovery) == (
+        (), None, None, False)
+
+
+def test_kms_keys_rotation_and_denials():
+    data = {"keys": [
+        {"KeyArn": "arn:k1", "KeyId": "k1", "Describe": {"KeyMetadata": {"KeySpec": "SYMMETRIC_DEFAULT",
+                                                                        "KeyUsage": "ENCRYPT_DECRYPT",
+                                                                        "KeyState": "Enabled"}},
+         "Rotation": {"KeyRotationEnabled": True}, "Tags": {"Tags": [{"TagKey": "Name", "TagValue": "kms-data"}]}},
+        {"KeyArn": "arn:k2", "KeyId": "k2", "Describe": {"KeyMetadata": {"KeyState": "Disabled"}},
+         "Rotation": {"error": {"operation": "GetKeyRotationStatus", "code": "AccessDeniedException",
+                                "reason": "access denied"}}, "Tags": {"Tags": []}},
+    ]}
+    keys = by_kind(kms.transform(data, W), KmsKey)
+    assert keys["arn:k1"].name == "kms-data" and keys["arn:k1"].enable_key_rotation is True
+    assert isinstance(keys["arn:k2"].enable_key_rotation, Unknown) and keys["arn:k2"].enabled is False
+
+
+def test_sqs_encryption_attributes():
+    data = {"queues": [
+        {"QueueUrl": "https://sqs/111122223333/jobs", "Attributes": {"Attributes": {
+            "QueueArn": "arn:aws:sqs:eu-west-2:111122223333:jobs", "KmsMasterKeyId": "alias/jobs",
+            "SqsManagedSseEnabled": "false"}}, "Tags": {"Tags": {"Name": "queue-jobs"}}},
+        {"QueueUrl": "https://sqs/111122223333/plain", "Attributes": {"Attributes": {"SqsManagedSseEnabled": "true"}},
+         "Tags": {}},
+        {"QueueUrl": "https://sqs/111122223333/silent", "Attributes": {"Attributes": {}}, "Tags": {}},
+    ]}
+    queues = {q.name: q for q in sqs.transform(data, W) if isinstance(q, SqsQueue)}
+    assert queues["queue-jobs"].kms_master_key_id == "alias/jobs"
+    assert queues["plain"].kms_master_key_id is None and queues["plain"].sqs_managed_sse_enabled is True
+    assert isinstance(queues["silent"].sqs_managed_sse_enabled, Unknown)
+
+
+def test_cloudtrail_and_backup_plans():
+    trails = list(cloudtrail.transform({"trails": [
+        {"TrailARN": "arn:trail", "Name": "t", "HomeRegion": "eu-west-2", "IsMultiRegionTrail": True,
+         "KmsKeyId": "arn:key", "LogFileValidationEnabled": True, "S3BucketName": "logs",
+         "Status": {"error": {"operation": "GetTrailStatus", "code": "AccessDenied", "reason": "denied"}}}],
+        "tags": {"arn:trail": tags(Name="trail")}}, W))
+    (trail,) = trails
+    assert trail.name == "trail" and trail.s3_bucket == "arn:aws:s3:::logs" and isinstance(trail.is_logging, Unknown)
+    plans = list(backup.transform({"plans": [{"BackupPlanArn": "arn:plan", "BackupPlanName": "p", "Tags": {"Tags": {}},
+                                              "Plan": {"BackupPlan": {"Rules": [{"RuleName": "daily", "CopyActions": [
+                                                  {"DestinationBackupVaultArn":
+                                                   "arn:aws:backup:eu-west-1:111122223333:backup-vault:dr"}]}]}}}]}, W))
+    (action,) = plans[0].rules[0].copy_actions
+    assert action.destination_region == "eu-west-1"
