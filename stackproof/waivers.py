@@ -217,8 +217,14 @@ def apply_waivers(results: list[Result], waivers: list[Waiver], tags_of: TagsOf,
     today = today or today_utc()
     matched = [0] * len(waivers)
     waived = [0] * len(waivers)
+    # The waivers that may match each policy, in file order: computed once per policy,
+    # so a result is tried against a handful of waivers, not the whole file.
+    candidates: dict[str, list[tuple[int, Waiver]]] = {}
     for result in results:
-        for index, waiver in enumerate(waivers):
+        if result.policy not in candidates:
+            candidates[result.policy] = [(i, w) for i, w in enumerate(waivers)
+                                         if fnmatch.fnmatchcase(result.policy, w.policy)]
+        for index, waiver in candidates[result.policy]:
             if not waiver.matches(result, tags_of):
                 continue
             matched[index] += 1
