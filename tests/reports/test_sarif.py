@@ -129,3 +129,35 @@ def test_the_schema_check_catches_a_broken_log():
     del log["runs"][0]["results"][0]["message"]
     with pytest.raises(jsonschema.ValidationError):
         validate(log)
+
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Secure:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+  Plain:
+    Type: AWS::S3::Bucket
+    Properties:
+      Tags:
+        - Key: Name
+          Value: plain
+"""
+
+
+def test_template_results_point_at_the_line_of_the_logical_id(tmp_path):
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    assert scan(template, "--policy", "s3_bucket_encrypted", "--format", "sarif", "--output-dir", tmp_path / "o") == 1
+    log = json.loads((tmp_path / "o" / "results.sarif").read_text())
+    validate(log)
+    [result] = log["runs"][0]["results"]  # Plain has no default encryption; Secure passes
+    location = result["locations"][0]
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "Plain"
+    line = location["physicalLocation"]["region"]["startLine"]
+    assert TEMPLATE.splitlines()[line - 1].strip() == "Plain:"
