@@ -99,7 +99,9 @@ def network_admin_ports_not_internet_reachable(resource: Resource, ctx: Context)
         exposures = [e for e, _ in hits]
         return unknown(f"administration port {hits[0][1].text()} is possibly reachable from the internet, "
                        f"depending on {_doubt(exposures)}", **_evidence(exposures))
-    return passed(f"no administration port ({admin.text()}) is reachable from the internet")
+    others = _internet(resource, ctx)
+    evidence = _evidence(others) if others else _blocked(resource, ctx)
+    return passed(f"no administration port ({admin.text()}) is reachable from the internet", **evidence)
 
 
 def network_internet_exposure_allowlisted(resource: Resource, ctx: Context) -> Verdict:
@@ -113,7 +115,7 @@ def network_internet_exposure_allowlisted(resource: Resource, ctx: Context) -> V
         if forwarded:
             names = ", ".join(ctx.network.label(k) for k in forwarded)
             return passed(f"reached from the internet only through load balancer {names}", **_evidence(exposures))
-        return passed("not reachable from the internet")
+        return passed("not reachable from the internet", **_blocked(resource, ctx))
     if resource.kind in (ctx.params.get("allowed_kinds") or ()):
         return passed(f"reachable from the internet as an allowed kind ({resource.kind}): {_summary(direct)}",
                       **_evidence(direct))

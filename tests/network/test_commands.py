@@ -1,0 +1,83 @@
+"""`stackproof reach` and `stackproof exposure` on the scenario plans, as a user runs them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stackproof.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+THREE_TIER = str(ROOT / "fixtures/scenarios/three-tier/plan.json")
+PATHS = str(ROOT / "fixtures/scenarios/network-paths/plan.json")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_reach_prints_the_witness_path(capsys):
+    code, out, _ = run(capsys, "reach", PATHS, "--from", "internet", "--to", "np-inherit-web", "--port", "22")
+    assert code == 0
+    assert "reachable" in out.splitlines()[0]
+    assert "np-igw" in out and "np-rtb-public (0.0.0.0/0 -> np-igw)" in out and "np-sg-web ingress tcp/22" in out
+
+
+def test_reach_prints_the_blocking_hop(capsys):
+    code, out, _ = run(capsys, "reach", PATHS, "--from", "internet", "--to", "np-edge-web", "--port", "22")
+    assert code == 1 and "not reachable" in out
+    assert "np-nacl-edge inbound rule 100 denies tcp/22" in out
+    code, out, _ = run(capsys, "reach", PATHS, "--from", "internet", "--to", "aws_instance.legacy_web", "--port", "22")
+    assert code == 1 and "blackhole" in out
+
+
+def test_reach_between_resources_and_from_a_cidr(capsys):
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "asg-app", "--to", "db", "--port", "5432")
+    assert code == 0 and "sg-db ingress tcp/5432 from sg-app" in out
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "alb", "--to", "db", "--port", "5432")
+    assert code == 1 and "no egress rule" in out
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "0.0.0.0/0", "--to", "alb", "--port", "443",
+                       "--format", "json")
+    answer = json.loads(out)
+    assert code == 0 and answer["status"] == "reachable" and answer["paths"][0]["traffic"] == "tcp/443"
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--from", "internet", "--to", "nothing-named-so"], "--to nothing-named-so: no resource"),
+    (["--from", "nowhere", "--to", "db"], "--from nowhere: not 'internet', a CIDR"),
+    (["--from", "internet", "--to", "vpc"], "does not receive traffic"),
+    (["--from", "internet", "--to", "db", "--port", "70000"], "--port 70000 is not a port"),
+    (["--from", "internet", "--to", "db", "--port", "22", "--proto", "icmp"], "--port applies to tcp and udp"),
+])
+def test_reach_refuses_bad_invocations_with_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "reach", THREE_TIER, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_exposure_map_lists_what_the_internet_reaches(capsys):
+    code, out, _ = run(capsys, "exposure", THREE_TIER)
+    assert code == 0
+    assert "aws_lb.web (alb)" in out and "tcp/443 from internet" in out
+    assert "aws_autoscaling_group.app (asg-app)" in out and "target group tg-app" in out
+    assert "aws_db_instance.main" not in out
+    assert "2 of 5 resources that receive traffic are reachable from the internet" in out
+
+
+def test_exposure_map_as_json(capsys):
+    code, out, _ = run(capsys, "exposure", PATHS, "--format", "json")
+    data = json.loads(out)
+    exposed = {e["name"]: e for e in data["exposed"]}
+    assert code == 0 and data["schema"] == "stackproof/exposure@1"
+    assert set(exposed) == {"np-edge-web", "np-inherit-web"}  # legacy: blackhole; database: private
+    assert {e["traffic"] for e in exposed["np-edge-web"]["exposures"]} == {"tcp/443"}  # the ACL drops 22
+    assert {e["traffic"] for e in exposed["np-inherit-web"]["exposures"]} == {"tcp/22", "tcp/443"}
+
+
+def test_exposure_of_a_bad_file_is_one_line(capsys, tmp_path):
+    bad = tmp_path / "plan.json"
+    bad.write_text("{not json")
+    code, _, err = run(capsys, "exposure", str(bad))
+    assert code == 2 and str(bad) in err and "Traceback" not in err
