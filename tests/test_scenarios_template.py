@@ -25,11 +25,14 @@ def region_of(scenario) -> str:
 
 
 def expected(scenario, variant=None):
-    """expected.yaml's verdicts, with UNKNOWN where it says a template cannot represent a property."""
-    verdicts = scenario.expected(variant)
+    """expected.yaml's verdicts, with UNKNOWN where its `unrepresentable: template:` says a
+    template cannot state a property; then the variant's changes."""
+    verdicts = scenario.expected()
     for policy, names in (scenario.unrepresentable.get("template") or {}).items():
         for name in names:
             verdicts.setdefault(policy, {})[name] = "UNKNOWN"
+    for policy, changes in (variant.expect if variant else {}).items():
+        verdicts.setdefault(policy, {}).update(changes)
     return verdicts
 
 

@@ -67,7 +67,7 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
         decided_by.setdefault(vector, conditions)
     if len(by_vector) > MAX_SCENARIOS:
         return [_undecided(template, values, pseudo, params, relevant, f"{len(by_vector)} scenarios")]
-    varying = [c for i, c in enumerate(ordered) if len({v[i] for v in by_vector}) > 1]
+    varying = _naming_conditions(template, ordered, list(by_vector))
     found = []
     for vector, members in by_vector.items():
         conditions = decided_by[vector]
@@ -75,6 +75,28 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
         label = ("when " + " and ".join(parts)) if parts and len(by_vector) > 1 else None
         found.append(Scenario(label, conditions, _scenario_params(params, members, values, label), parts))
     return found
+
+
+def _naming_conditions(template: Template, ordered: list[str], vectors: list[tuple[Any, ...]]) -> list[str]:
+    """The conditions that tell the scenarios apart, without those the others already
+    decide (IsStaging when it is !Not IsProduction): conditions built on no other
+    condition come first."""
+    def builds_on_others(name: str) -> bool:
+        return any(r.kind == "condition" for r in references(template.conditions.get(name)))
+
+    position = {name: i for i, name in enumerate(ordered)}
+    chosen: list[str] = []
+    for name in sorted(ordered, key=lambda n: (builds_on_others(n), n)):
+        seen: dict[tuple[Any, ...], Any] = {}
+        decided = True
+        for vector in vectors:
+            known = tuple(vector[position[c]] for c in chosen)
+            if seen.setdefault(known, vector[position[name]]) != vector[position[name]]:
+                decided = False
+                break
+        if not decided:
+            chosen.append(name)
+    return chosen
 
 
 def _word(value: bool | None) -> str:
