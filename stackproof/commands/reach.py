@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="source", required=True, metavar="SOURCE",
                         help="internet, a CIDR (203.0.113.0/24), or a resource address or name")
     parser.add_argument("--to", dest="destination", required=True, metavar="ADDRESS",
-                        help="the resource address (or name) to reach")
+                        help="the resource address (or name) to reach; or internet or a CIDR, from a resource")
     parser.add_argument("--port", type=int, metavar="N", help="destination port (default: every port)")
     parser.add_argument("--proto", choices=PROTOCOLS, help="protocol (default: tcp with --port, else all traffic)")
     parser.add_argument("--parameters", metavar="FILE", help="CloudFormation parameter values")
@@ -42,10 +42,14 @@ def run(args: argparse.Namespace) -> int:
     inventory = load_inputs(args.paths, LoadOptions(parameters=args.parameters, region=args.region))
     net = network_of(inventory)
     where = ", ".join(args.paths)
-    destination = net.find(args.destination)
+    outward = args.destination.strip().lower() == INTERNET or is_cidr(args.destination)
+    destination = (INTERNET if args.destination.strip().lower() == INTERNET else args.destination.strip()) \
+        if outward else net.find(args.destination)
     if destination is None:
         raise InputError(where, f"--to {args.destination}: no resource with that address or name")
-    if not net.is_endpoint(destination):
+    if outward and (args.source.strip().lower() == INTERNET or is_cidr(args.source)):
+        raise InputError(where, "--from must name a resource when --to is the internet or a CIDR")
+    if not outward and not net.is_endpoint(destination):
         raise InputError(where, f"--to {args.destination}: a {inventory.get(destination).kind} "
                                 "does not receive traffic (name an instance, group, load balancer or data store)")
     source = args.source.strip()

@@ -380,3 +380,115 @@ def _denial(denied: list[tuple[Traffic, str]], wanted: Traffic, atom: IntervalSe
         if both:
             return f"{reason} {both.text()} {'from/to'} {addresses_text(atom)}".replace(" from/to ", " for ")
     return f"denied for {addresses_text(atom)}"
+
+
+class Egress:
+    """Traffic from a resource out to addresses outside its VPC: the internet, a CIDR."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.e = evaluator
+        self.view = evaluator.view
+
+    def to_addresses(self, origin: Placement, origin_subnet: SubnetView, targets: IntervalSet, internet: bool,
+                     query: Traffic) -> tuple[list[Piece], list[Blocked]]:
+        view = self.view
+        if internet:
+            targets = targets & PUBLIC
+        rules, sg_doubt = view.sg_rules(origin.security_groups, egress=True)
+        table, nacl = origin_subnet.table, origin_subnet.nacl
+        boundaries = table.boundaries() + nacl.boundaries() + \
+            [b for r in rules or () for lo, hi in r.addresses for b in (lo, hi + 1)]
+        containers = [ALL_V4, PUBLIC, *table.containers(), *nacl.containers(), *(r.addresses for r in rules or ())]
+        pieces: list[Piece] = []
+        blocks: list[Blocked] = []
+        for atom, address in grouped_atoms(targets, boundaries, containers):
+            state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, ())]
+            if rules is not None:
+                narrowed = _narrow(state, _sg_stage(rules, address, frozenset()))
+                if not narrowed:
+                    blocks.append(Blocked((), f"no egress rule of its security groups allows {query.text()} to "
+                                              f"{addresses_text(atom)}" + (f" ({sg_doubt})" if sg_doubt else "")))
+                    continue
+                state = narrowed
+            state, block = self._acl(state, nacl, address, atom)
+            if block:
+                blocks.append(block)
+                continue
+            hops, block_reason = self._leave(table, origin, address, atom)
+            if block_reason:
+                blocks.append(Blocked(state[0][1], block_reason))
+                continue
+            nat_state = state
+            if hops and hops[-1].text.startswith("NAT gateway") and isinstance(hops[-1].component, str):
+                nat_subnet = view.subnet(self._nat_subnet(hops[-1].component))
+                if isinstance(nat_subnet, str):
+                    blocks.append(Blocked(state[0][1], f"the NAT gateway's {nat_subnet}"))
+                    continue
+                nat_state, block = self._acl(state, nat_subnet.nacl, address, atom)
+                if block:
+                    blocks.append(block)
+                    continue
+                onward = nat_subnet.table.lookup(address)
+                if onward is None or onward.blackhole or onward.target_type != "internet_gateway":
+                    blocks.append(Blocked(nat_state[0][1], f"the NAT gateway's subnet {nat_subnet.label} does not "
+                                                           f"route {addresses_text(atom)} to an internet gateway"))
+                    continue
+                hops = hops + [Hop(f"{nat_subnet.table.label} ({onward.destination} -> {self.e._target(onward)})",
+                                   nat_subnet.table.key), Hop(self.e._target(onward), onward.target)]
+            pieces.extend(Piece(atom, t, h + tuple(hops)) for t, h in nat_state)
+        return pieces, blocks
+
+    def _nat_subnet(self, key: str) -> Any:
+        from ..model import NatGateway
+
+        nat = self.view.inventory.get(key)
+        return nat.subnet if isinstance(nat, NatGateway) else Unknown(f"NAT gateway {key} is not in the inputs")
+
+    def _acl(self, state: list[tuple[Traffic, tuple[Hop, ...]]], nacl: Any, address: int,
+             atom: IntervalSet) -> tuple[list[tuple[Traffic, tuple[Hop, ...]]], Blocked | None]:
+        allowed, denied = nacl.decide(True, address)
+        narrowed = _narrow(state, allowed)
+        if not narrowed:
+            return [], Blocked(state[0][1], _denial(denied, _total(state), atom))
+        returned = _narrow(narrowed, _returns(nacl, False, address))
+        if not returned:
+            return [], Blocked(narrowed[0][1], f"{nacl.label} inbound denies the return traffic (ports 1024-65535) "
+                                               f"from {addresses_text(atom)}")
+        return _merge_return(returned, nacl.label), None
+
+    def _leave(self, table: CTable, origin: Placement, address: int, atom: IntervalSet) -> tuple[list[Hop], str | None]:
+        """The route out: an internet gateway (with a public address), a NAT gateway, an
+        egress-only gateway (IPv6), or a connection to another network."""
+        view = self.view
+        if table.everything_unknown:
+            return ([Hop(table.label, table.key, table.everything_unknown)], None) if view.permissive \
+                else ([], table.everything_unknown)
+        route = table.lookup(address)
+        where = addresses_text(atom)
+        if route is None:
+            return [], f"{table.label} has no route for {where}"
+        target = self.e._target(route)
+        hop = Hop(f"{table.label} ({route.destination} -> {target})", table.key)
+        if route.blackhole:
+            return [], f"{table.label} route {route.destination} -> {target} is a blackhole (its target is gone)"
+        if route.unknown or route.target_type in APPLIANCES:
+            why = route.unknown or f"traffic goes through {TARGET_WORDS[route.target_type]} {target}"
+            return ([Hop(hop.text, hop.component, why)], None) if view.permissive else ([], why)
+        kind = route.target_type
+        if kind == "local":
+            return [], f"{where} is inside the VPC: name the resource there instead"
+        if kind == "internet_gateway":
+            public, why = self.e._addressable(origin, address)
+            if public is False:
+                return [], f"{table.label} sends {where} to internet gateway {target}, but {why}"
+            return [hop, *public, Hop(target, route.target if isinstance(route.target, str) else None)], None
+        if kind == "nat_gateway":
+            if address >= V6_BASE:
+                return [], f"a NAT gateway does not carry IPv6 ({where})"
+            return [hop, Hop(f"NAT gateway {target}", route.target if isinstance(route.target, str) else None)], None
+        if kind == "egress_only_internet_gateway":
+            if address < V6_BASE:
+                return [], f"an egress-only internet gateway carries IPv6 only ({where})"
+            return [hop, Hop(f"egress-only internet gateway {target}", route.target)], None
+        word = TARGET_WORDS.get(kind, kind)
+        return [hop, Hop(f"{word} {target}", route.target if isinstance(route.target, str) else None)], None

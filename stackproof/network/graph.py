@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..model import Inventory, Resource, Unknown
 from .endpoints import Endpoint, Forward, Placement, build_endpoints
-from .flows import Evaluator, Origin, Piece
+from .flows import Egress, Evaluator, Origin, Piece
 from .intervals import PUBLIC, IntervalSet, cidr_interval, is_cidr
 from .paths import Answer, Blocked, Exposure, Hop
 from .traffic import PORTED, Traffic
@@ -68,6 +68,15 @@ class Network:
         dst = self.endpoints.get(_key(destination))
         dst_label = self.label(destination)
         source_key = _key(source)
+        target_key = _key(destination)
+        if dst is None and (target_key == INTERNET or is_cidr(target_key)):
+            src = self.endpoints.get(source_key)
+            if src is None:
+                return Answer(str(source), target_key, query, False, False,
+                              blocked=[Blocked((), f"{self.label(source)} is not a resource that sends traffic")])
+            paths, blocks = self._outward(src, target_key, query)
+            return Answer(self.label(source), target_key, query, any(p.certain for p in paths), bool(paths), paths,
+                          _dedupe(blocks))
         if dst is None:
             return Answer(str(source), dst_label, query, False, False,
                           blocked=[Blocked((), f"{dst_label} is not a resource that receives traffic")])
@@ -256,6 +265,27 @@ class Network:
                     pieces.append(Piece(back.sources, traffic, forth.hops + back.hops))
                     remaining = remaining - traffic
         return pieces, []
+
+    def _outward(self, src: Endpoint, target: str, query: Traffic) -> tuple[list[Exposure], list[Blocked]]:
+        internet = target == INTERNET
+        addresses = PUBLIC if internet else cidr_interval(target)
+
+        def run(evaluator: Evaluator) -> tuple[list[Piece], list[Blocked]]:
+            egress = Egress(evaluator)
+            pieces: list[Piece] = []
+            blocks: list[Blocked] = []
+            for placement in src.placements:
+                subnet = evaluator.view.subnet(placement.subnet)
+                if isinstance(subnet, str):
+                    blocks.append(Blocked((), subnet))
+                    continue
+                found, blocked = egress.to_addresses(placement, subnet, addresses, internet, query)
+                pieces.extend(Piece(p.sources, p.traffic, p.hops + (Hop(target),)) for p in found)
+                blocks.extend(blocked)
+            return pieces, blocks
+
+        exposures, blocks = self._certain(src, run, origin_key=src.key)
+        return exposures, blocks
 
     # -- certainty ----------------------------------------------------------------------------------
 

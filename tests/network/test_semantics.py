@@ -72,6 +72,19 @@ def test_private_subnet_routing_through_nat_admits_no_inbound_connection():
     assert not answer.reachable and "admits no inbound connection" in blocked_reasons(answer)
 
 
+def test_private_instance_reaches_the_internet_through_a_nat_gateway_in_a_public_subnet():
+    n = _app_tier(Net())
+    answer = reach(n.network(), "app", "internet", "tcp", 443)
+    assert answer.reachable
+    assert "rtb-private (0.0.0.0/0 -> nat) -> NAT gateway nat -> rtb-public (0.0.0.0/0 -> igw) -> igw" in answer.paths[0].path()
+
+
+def test_nat_gateway_in_a_subnet_without_internet_route_leads_nowhere():
+    n = _app_tier(Net()).set("nat", subnet="private")
+    answer = reach(n.network(), "app", "internet", "tcp", 443)
+    assert not answer.reachable and "does not route" in blocked_reasons(answer)
+
+
 # -- public addresses -------------------------------------------------------------------------------
 
 
@@ -121,6 +134,16 @@ def test_egress_only_gateway_admits_no_inbound_ipv6():
                                 route("::/0", "egress_only_internet_gateway", "eigw")))
     answer = reach(n.network(), "2a00:1450::1/128", "web", "tcp", 443)
     assert not answer.reachable and "egress-only" in blocked_reasons(answer)
+
+
+def test_egress_only_gateway_lets_ipv6_out():
+    n = Net().set("public", assign_ipv6_address_on_creation=True).set("web", associate_public_ip_address=False)
+    n.add(EgressOnlyInternetGateway, "eigw", vpc="vpc")
+    n.set("rtb-public", routes=(route("::/0", "egress_only_internet_gateway", "eigw"),))
+    net = n.network()
+    assert reach(net, "web", "2a00:1450::1/128", "tcp", 443).reachable
+    answer = reach(net, "web", "198.51.100.7/32", "tcp", 443)  # IPv4 has no route out at all
+    assert not answer.reachable and "has no route" in blocked_reasons(answer)
 
 
 # -- network ACLs: rule order, both directions ------------------------------------------------------------
