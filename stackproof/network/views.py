@@ -162,6 +162,12 @@ class ModeView:
         if isinstance(key, Unknown):
             why = f"the route table of {self.name(subnet.key)} is unknown: {key.reason}"
             table = CTable(None, "(unknown route table)", [], [], [why], everything_unknown=why)
+        elif key is None and not isinstance(self.inventory.get(subnet.vpc) if isinstance(subnet.vpc, str) else None, Vpc):
+            # The AWS-created main table (local routes only) is a fact only for a VPC the
+            # inputs create or describe; an outside VPC's main table may route anywhere.
+            why = (f"{self.name(subnet.key)} uses the main route table of VPC {self.name(subnet.vpc)}, "
+                   "which is not in the inputs")
+            table = CTable(None, f"main route table of {self.name(subnet.vpc)}", [], [], [why], everything_unknown=why)
         elif key is None:
             table = compile_table(None, f"main route table of {self.name(subnet.vpc)} (local routes only)", (), blocks)
         else:

@@ -46,6 +46,13 @@ def test_subnet_without_a_table_and_no_main_table_in_the_inputs_has_only_the_loc
     assert not answer.reachable and "has no route back to the internet" in blocked_reasons(answer)
 
 
+def test_main_table_of_a_vpc_outside_the_inputs_is_unknown():
+    n = Net().set("public", route_table=None).drop("vpc")
+    answer = reach(n.network(), "internet", "web", "tcp", 443)
+    assert answer.possibly and not answer.reachable
+    assert "main route table of VPC vpc, which is not in the inputs" in answer.paths[0].unknowns[0]
+
+
 def test_main_table_named_by_is_main_flag_counts_too():
     n = Net().set("public", route_table=None).set("rtb-public", is_main=True)
     assert reach(n.network(), "internet", "web", "tcp", 443).reachable
