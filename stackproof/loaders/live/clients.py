@@ -36,7 +36,7 @@ class ClientFactory:
         self.endpoint_url = options.endpoint_url
         self.hooks = list(options.client_hooks)
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": max(1, options.max_attempts)},
+            retries={"mode": "adaptive", "total_max_attempts": max(1, options.max_attempts)},
             max_pool_connections=max(10, options.per_service + 2),
             connect_timeout=10,
             read_timeout=30,
