@@ -65,10 +65,16 @@ def load_one(path: str | Path, options: LoadOptions) -> Inventory:
             return _cloudformation(where, raw, text, data, options)
         if "ChangeSetId" in data or ("Changes" in data and "StackName" in data):
             return _changeset(where, raw, data, options)
+        if "Parameters" in data and set(data) <= {"Parameters", "Tags", "StackPolicy"}:
+            raise InputError(where, "this is a CloudFormation parameters file: pass it with --parameters "
+                                    "together with its template")
         if str(data.get("schema", "")).startswith("stackproof/live-snapshot@"):
             from .live.snapshot import load_snapshot  # an audit snapshot (no boto3 needed)
 
             return load_snapshot(where, raw, data)
+    if isinstance(data, list) and data and all(isinstance(i, dict) and "ParameterKey" in i for i in data):
+        raise InputError(where, "this is a CloudFormation parameters file: pass it with --parameters "
+                                "together with its template")
     from .tfplan import build_inventory
     from .tfplan.reader import plan_document
 

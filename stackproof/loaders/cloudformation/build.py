@@ -64,6 +64,8 @@ def inventory_of(raws: list[RawResource], gaps: list[Gap], scenario: str | None,
     for raw in raws:
         view = View(raw, index, regions, types)
         try:
+            if "error" in raw.extra:
+                raise ValueError(raw.extra["error"])
             if raw.type in MAIN:
                 cls, mapper = MAIN[raw.type]
                 builders[raw.key] = Builder(cls, raw, mapper(view))
@@ -77,8 +79,7 @@ def inventory_of(raws: list[RawResource], gaps: list[Gap], scenario: str | None,
             # is reported as not assessed for this resource, and the scan goes on.
             builders.pop(raw.key, None)
             kinds = (MAIN[raw.type][0].KIND,) if raw.type in MAIN else ()
-            inventory.gaps.append(Gap(kinds, f"could not read {raw.type} properties ({type(exc).__name__}: {exc})",
-                                      raw.key))
+            inventory.gaps.append(Gap(kinds, f"could not read the properties of this {raw.type}: {exc}", raw.key))
     _apply_attachments(builders, attachments)
     _replication_regions(builders, regions)
     _public_by_network(builders, attachments)

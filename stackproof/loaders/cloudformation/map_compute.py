@@ -97,7 +97,8 @@ def instance(v: View) -> dict[str, Any]:
         public = interface
     elif isinstance(interface, dict):
         public = as_bool(interface.get("AssociatePublicIpAddress"))
-        subnet = subnet or ref_of(interface.get("SubnetId"), SUBNET, v.index)
+        if subnet is None:
+            subnet = ref_of(interface.get("SubnetId"), SUBNET, v.index)
         groups = _union(groups, refs_of(interface.get("GroupSet"), SG, v.index))
     template = _launch_template_ref(v, v.get("LaunchTemplate"))
     return {
@@ -217,7 +218,7 @@ def _listener_action(v: View, item: dict[str, Any]) -> ListenerAction:
     if item.get("TargetGroupArn") is not None:
         groups = refs_of([item.get("TargetGroupArn")], TG, v.index)
     forward = item.get("ForwardConfig")
-    if isinstance(forward, dict) and not groups:
+    if isinstance(forward, dict) and groups == ():
         targets = mappings(forward.get("TargetGroups"))
         groups = targets if isinstance(targets, Unknown) else refs_of(
             [t.get("TargetGroupArn") for t in targets], TG, v.index)

@@ -98,7 +98,8 @@ def _inherited_encryption(v: View, cluster: Any, source: Any) -> Any:
 def db_cluster(v: View) -> dict[str, Any]:
     zones = v.get("AvailabilityZones")
     encrypted = v.bool("StorageEncrypted", False)
-    if v.get("StorageEncrypted") is None and (v.get("SnapshotIdentifier") or v.get("SourceDBClusterIdentifier")):
+    restored = v.get("SnapshotIdentifier") is not None or v.get("SourceDBClusterIdentifier") is not None
+    if v.get("StorageEncrypted") is None and restored:
         encrypted = Unknown("a cluster restored from a snapshot or another cluster inherits its encryption")
     return {
         "identifier": v.str("DBClusterIdentifier"),
@@ -289,7 +290,8 @@ def global_table(v: View) -> dict[str, Any]:
         key, recovery = local, local
     else:
         key = opt(ref_of(_at(local, "SSESpecification", "KMSMasterKeyId"), KMS, v.index))
-        recovery = as_bool(_at(local, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled") or False)
+        recovery = as_bool(_at(local, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"))
+        recovery = False if recovery is None else recovery
     if isinstance(regions, Unknown) or not isinstance(v.raw.region, str):
         replica_regions: Any = regions if isinstance(regions, Unknown) else Unknown(
             "which replicas are in other regions is not known; pass --region")
@@ -323,8 +325,13 @@ def efs_file_system(v: View) -> dict[str, Any]:
         "kms_key_id": v.ref("KmsKeyId", *KMS),
         "availability_zone_name": v.str("AvailabilityZoneName"),
         "replication_destinations": destinations if isinstance(destinations, Unknown)
-        else tuple(as_str(d.get("Region")) or Unknown("the replica's region is not stated") for d in destinations),
+        else tuple(_region_of(d) for d in destinations),
     }
+
+
+def _region_of(destination: dict[str, Any]) -> Any:
+    region = as_str(destination.get("Region"))
+    return Unknown("the replica's region is not stated") if region is None else region
 
 
 def efs_mount_target(v: View) -> dict[str, Any]:

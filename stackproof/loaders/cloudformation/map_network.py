@@ -72,7 +72,7 @@ def subnet(v: View) -> dict[str, Any]:
         "vpc": v.ref("VpcId", *VPC),
         "cidr_block": v.str("CidrBlock"),
         "ipv6_cidr_block": v.str("Ipv6CidrBlock"),
-        "availability_zone": v.str("AvailabilityZone") or v.str("AvailabilityZoneId"),
+        "availability_zone": v.str("AvailabilityZone", v.str("AvailabilityZoneId")),
         "map_public_ip_on_launch": v.bool("MapPublicIpOnLaunch", False),
         "assign_ipv6_address_on_creation": v.bool("AssignIpv6AddressOnCreation", False),
     }

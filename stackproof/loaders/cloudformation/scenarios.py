@@ -67,36 +67,29 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
         decided_by.setdefault(vector, conditions)
     if len(by_vector) > MAX_SCENARIOS:
         return [_undecided(template, values, pseudo, params, relevant, f"{len(by_vector)} scenarios")]
-    varying = _naming_conditions(template, ordered, list(by_vector))
+    vectors = list(by_vector)
+    in_template_order = [c for c in template.conditions if c in ordered]
     found = []
     for vector, members in by_vector.items():
         conditions = decided_by[vector]
-        parts = tuple(f"{c} is {_word(conditions[c])}" for c in varying if conditions[c] is not None)
-        label = ("when " + " and ".join(parts)) if parts and len(by_vector) > 1 else None
+        parts = _distinguishing(vector, vectors, ordered, in_template_order) if len(vectors) > 1 else ()
+        label = ("when " + " and ".join(parts)) if parts else None
         found.append(Scenario(label, conditions, _scenario_params(params, members, values, label), parts))
     return found
 
 
-def _naming_conditions(template: Template, ordered: list[str], vectors: list[tuple[Any, ...]]) -> list[str]:
-    """The conditions that tell the scenarios apart, without those the others already
-    decide (IsStaging when it is !Not IsProduction): conditions built on no other
-    condition come first."""
-    def builds_on_others(name: str) -> bool:
-        return any(r.kind == "condition" for r in references(template.conditions.get(name)))
-
+def _distinguishing(vector: tuple[Any, ...], vectors: list[tuple[Any, ...]], ordered: list[str],
+                    names: list[str]) -> tuple[str, ...]:
+    """The fewest conditions whose values tell this scenario from every other one, in the
+    template's order: "IsProduction is false" rather than every condition's value."""
     position = {name: i for i, name in enumerate(ordered)}
-    chosen: list[str] = []
-    for name in sorted(ordered, key=lambda n: (builds_on_others(n), n)):
-        seen: dict[tuple[Any, ...], Any] = {}
-        decided = True
-        for vector in vectors:
-            known = tuple(vector[position[c]] for c in chosen)
-            if seen.setdefault(known, vector[position[name]]) != vector[position[name]]:
-                decided = False
-                break
-        if not decided:
-            chosen.append(name)
-    return chosen
+    decided = [n for n in names if vector[position[n]] is not None]
+    others = [v for v in vectors if v != vector]
+    for size in range(1, len(decided) + 1):
+        for chosen in itertools.combinations(decided, size):
+            if all(any(other[position[n]] != vector[position[n]] for n in chosen) for other in others):
+                return tuple(f"{n} is {_word(vector[position[n]])}" for n in chosen)
+    return tuple(f"{n} is {_word(vector[position[n]])}" for n in decided)
 
 
 def _word(value: bool | None) -> str:

@@ -124,15 +124,21 @@ class StackLoader:
 
     def _raw(self, template: Template, context: Context, decl: Decl, resolver: Resolver) -> RawResource:
         properties: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
         if decl.type in self.resolved_types:
-            resolved = resolver.resolve(decl.properties)
+            try:
+                resolved = resolver.resolve(decl.properties)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+                # Not guessed at: the resource is reported as not assessed (build.py).
+                resolved, extra["error"] = {}, f"could not resolve its properties ({type(exc).__name__}: {exc})"
             properties = resolved if isinstance(resolved, dict) else {}
             self._remember_secrets(properties)
         elif decl.type in NAME_PROPERTIES and NAME_PROPERTIES[decl.type] in decl.properties:
             name = NAME_PROPERTIES[decl.type]
             properties = {name: resolver.resolve(decl.properties[name])}
         return RawResource(key=context.prefix + decl.logical_id, logical_id=decl.logical_id, type=decl.type,
-                           properties=properties, file=template.path, line=decl.line, region=context.region)
+                           properties=properties, file=template.path, line=decl.line, region=context.region,
+                           extra=extra)
 
     def _remember_secrets(self, properties: dict[str, Any]) -> None:
         for name in SECRET_PROPERTIES & set(properties):
@@ -313,8 +319,7 @@ def _template_source(template: Template, decl: Decl, properties: dict[str, Any])
     local = url[len("file://"):] if url.startswith("file://") else url
     path = Path(local) if Path(local).is_absolute() else Path(template.path).parent / local
     if not path.is_file():
-        line = decl.property_line("TemplateURL")
-        raise InputError(template.path, f"nested stack {decl.logical_id}: TemplateURL {url} is not a file", line)
+        return Unknown(f"{url} is not a file next to {Path(template.path).name}")
     return str(path), None
 
 

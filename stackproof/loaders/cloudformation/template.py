@@ -157,7 +157,7 @@ def _function_references(name: str, arg: Any, node: Any) -> Iterator[Reference]:
                     continue
                 head = variable if variable in PSEUDO_PARAMETERS else variable.split(".", 1)[0]
                 kind = "getatt" if "." in variable and variable not in PSEUDO_PARAMETERS else "ref"
-                yield Reference(kind, head, text)
+                yield Reference(kind, head, node)
     elif name in ("Fn::If",) and isinstance(arg, list) and arg and isinstance(arg[0], str):
         yield Reference("condition", arg[0], node)
     elif name == "Condition" and isinstance(arg, str):
@@ -176,40 +176,47 @@ def _function_arguments(name: str, arg: Any) -> list[Any]:
 
 def check_references(template: Template) -> None:
     """Refuse a template whose expressions name things it does not declare, or whose
-    resources depend on each other in a circle: CloudFormation refuses both."""
-    path = template.path
+    resources depend on each other in a circle: CloudFormation refuses both. Of several
+    problems, the one on the earliest line is reported."""
     names = set(template.parameters) | set(template.resources) | PSEUDO_PARAMETERS
-    for name, expression in template.conditions.items():
+    problems: list[tuple[int, str]] = []
+
+    def check(expression: Any, scope: str) -> None:
         for ref in references(expression):
-            _check(ref, template, names, path, f"condition {name}")
+            message = _problem(ref, template, names, scope)
+            if message:
+                problems.append((line_of(ref.node) or 0, message))
+
+    for name, expression in template.conditions.items():
+        check(expression, f"condition {name}")
     for decl in template.resources.values():
         scope = f"resource {decl.logical_id}"
         if decl.condition is not None and decl.condition not in template.conditions:
-            raise InputError(path, f"{scope} has Condition {decl.condition}, which the template does not define",
-                             _key_line(decl.body, "Condition") or decl.line)
-        for ref in references(decl.properties):
-            _check(ref, template, names, path, scope)
+            problems.append((_key_line(decl.body, "Condition") or decl.line or 0,
+                             f"{scope} has Condition {decl.condition}, which the template does not define"))
+        check(decl.properties, scope)
         for dependency in _depends_on(decl):
             if dependency not in template.resources:
-                raise InputError(path, f"{scope} DependsOn {dependency}, which is not a resource of the template",
-                                 line_of(dependency) or decl.line)
+                problems.append((line_of(dependency) or decl.line or 0,
+                                 f"{scope} DependsOn {dependency}, which is not a resource of the template"))
     for name, output in template.outputs.items():
-        for ref in references(output):
-            _check(ref, template, names, path, f"output {name}")
+        check(output, f"output {name}")
+    if problems:
+        line, message = min(problems, key=lambda p: p[0] or float("inf"))
+        raise InputError(template.path, message, line or None)
     _check_cycles(template)
 
 
-def _check(ref: Reference, template: Template, names: set[str], path: str, scope: str) -> None:
-    line = line_of(ref.node)
+def _problem(ref: Reference, template: Template, names: set[str], scope: str) -> str | None:
     if ref.kind == "ref" and ref.target not in names:
-        raise InputError(path, f"{scope} refers to {ref.target}, which is neither a parameter nor a resource", line)
+        return f"{scope} refers to {ref.target}, which is neither a parameter nor a resource"
     if ref.kind == "getatt" and ref.target not in template.resources:
-        raise InputError(path, f"{scope} uses Fn::GetAtt on {ref.target}, which is not a resource of the template",
-                         line)
+        return f"{scope} uses Fn::GetAtt on {ref.target}, which is not a resource of the template"
     if ref.kind == "condition" and ref.target not in template.conditions:
-        raise InputError(path, f"{scope} uses condition {ref.target}, which the template does not define", line)
+        return f"{scope} uses condition {ref.target}, which the template does not define"
     if ref.kind == "mapping" and ref.target not in template.mappings:
-        raise InputError(path, f"{scope} uses mapping {ref.target}, which the template does not define", line)
+        return f"{scope} uses mapping {ref.target}, which the template does not define"
+    return None
 
 
 def _depends_on(decl: Decl) -> list[str]:

@@ -68,7 +68,7 @@ def combine_unknowns(parts: Iterable[Any], what: str) -> Unknown | None:
     for part in parts:
         if isinstance(part, Pending):
             targets.extend(part.targets)
-            first = first or part
+            first = part if first is None else first
         elif isinstance(part, Unknown):
             return part
     if first is None:

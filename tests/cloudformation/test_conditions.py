@@ -1,0 +1,149 @@
+"""Conditions: every combination the parameters allow is a scenario; a policy that fails in
+any scenario fails, and its message names the scenario; UNKNOWN where it cannot be decided."""
+from __future__ import annotations
+
+import json
+
+from stackproof.cli import main
+from tests.cloudformation.helpers import by_resource, load, scan, write
+
+TEMPLATE = """
+Parameters:
+  Environment:
+    Type: String
+    Default: prod
+    AllowedValues: [prod, staging, dev]
+Conditions:
+  IsProduction: !Equals [!Ref Environment, prod]
+  IsDev: !Equals [!Ref Environment, dev]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      StorageEncrypted: true
+      PubliclyAccessible: false
+      MultiAZ: !If [IsProduction, true, false]
+  DevQueue:
+    Type: AWS::SQS::Queue
+    Condition: IsDev
+    Properties:
+      SqsManagedSseEnabled: false
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: alias/aws/sns
+"""
+
+
+def test_each_allowed_value_is_a_scenario_and_the_defaults_come_first(tmp_path):
+    inventory = load(tmp_path, TEMPLATE)
+    labels = [s.scenario for s in inventory.scenarios]
+    # each named by the fewest conditions that tell it from the others
+    assert labels == ["when IsProduction is true", "when IsProduction is false and IsDev is false",
+                      "when IsDev is true"]
+    # the top-level inventory is the default deployment (prod): no dev queue there
+    assert inventory.get("DevQueue") is None and inventory.get("Db").multi_az is True
+    assert [s.get("DevQueue") is not None for s in inventory.scenarios] == [False, False, True]
+
+
+def test_worst_verdict_wins_and_names_its_scenario(tmp_path, catalogue):
+    results = by_resource(scan(tmp_path, TEMPLATE, catalogue, "rds_instance_multi_az", "sqs_queue_encrypted",
+                               "sns_topic_encrypted"))
+    multi_az = results[("rds_instance_multi_az", "Db")]
+    assert multi_az.status == "FAIL"
+    assert multi_az.message.startswith("when IsProduction is false")
+    assert multi_az.scenario == multi_az.message.split(":")[0]
+    assert multi_az.evidence["scenarios"] == {"when IsProduction is true": "PASS",
+                                              "when IsProduction is false and IsDev is false": "FAIL",
+                                              "when IsDev is true": "FAIL"}
+    queue = results[("sqs_queue_encrypted", "DevQueue")]
+    assert queue.status == "FAIL" and queue.message.startswith("when IsDev is true: ")
+    # the same verdict in every scenario names none
+    topic = results[("sns_topic_encrypted", "Topic")]
+    assert topic.status == "PASS" and topic.scenario is None and "when" not in topic.message
+
+
+def test_a_parameters_file_pins_the_scenario(tmp_path, catalogue):
+    parameters = tmp_path / "prod.json"
+    parameters.write_text(json.dumps({"Environment": "prod"}))
+    results = by_resource(scan(tmp_path, TEMPLATE, catalogue, "rds_instance_multi_az", "sqs_queue_encrypted",
+                               parameters=str(parameters)))
+    assert results[("rds_instance_multi_az", "Db")].status == "PASS"
+    assert ("sqs_queue_encrypted", "DevQueue") not in results
+    assert not load(tmp_path, TEMPLATE, parameters=str(parameters)).scenarios
+
+
+def test_a_default_without_allowed_values_is_the_value(tmp_path, catalogue):
+    template = TEMPLATE.replace("    AllowedValues: [prod, staging, dev]\n", "")
+    inventory = load(tmp_path, template)
+    assert not inventory.scenarios and inventory.get("Db").multi_az is True
+
+
+def test_a_parameter_without_default_ranges_over_what_conditions_compare(tmp_path):
+    template = TEMPLATE.replace("    Default: prod\n    AllowedValues: [prod, staging, dev]\n", "")
+    labels = sorted(s.scenario for s in load(tmp_path, template).scenarios)
+    # prod, dev, and "something else": three scenarios, as with the allowed values
+    assert labels == ["when IsDev is true", "when IsProduction is false and IsDev is false",
+                      "when IsProduction is true"]
+
+
+def test_a_condition_on_the_region_splits_only_without_region(tmp_path):
+    template = """
+    Conditions:
+      InVirginia: !Equals [!Ref "AWS::Region", us-east-1]
+    Resources:
+      Trail:
+        Type: AWS::CloudTrail::Trail
+        Properties:
+          IsLogging: true
+          S3BucketName: logs
+          IsMultiRegionTrail: !If [InVirginia, true, false]
+    """
+    assert len(load(tmp_path, template, region=None).scenarios) == 2
+    inventory = load(tmp_path, template, region="us-east-1")
+    assert not inventory.scenarios and inventory.get("Trail").is_multi_region_trail is True
+
+
+def test_undecidable_conditions_give_unknown_not_a_guess(tmp_path, catalogue):
+    template = """
+    Conditions:
+      Shared: !Equals [!ImportValue platform-mode, shared]
+    Resources:
+      Db:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: postgres
+          DBInstanceClass: db.t3.micro
+          StorageEncrypted: !If [Shared, true, false]
+          PubliclyAccessible: false
+    """
+    result = by_resource(scan(tmp_path, template, catalogue, "rds_instance_storage_encrypted"))
+    verdict = result[("rds_instance_storage_encrypted", "Db")]
+    assert verdict.status == "UNKNOWN" and "Shared" in verdict.message
+
+
+def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, catalogue):
+    conditions = "\n".join(f"  Use{i}: !Equals [!Ref Flag{i}, \"true\"]" for i in range(6))
+    parameters = "\n".join(f"  Flag{i}:\n    Type: String\n    Default: \"true\"\n    AllowedValues: [\"true\", \"false\"]"
+                           for i in range(6))
+    properties = "\n".join(f"      - {{Key: K{i}, Value: !If [Use{i}, a, b]}}" for i in range(6))
+    template = (f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  Db:\n"
+                "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+                "      DBInstanceClass: db.t3.micro\n      PubliclyAccessible: false\n"
+                "      StorageEncrypted: !If [Use0, true, false]\n      Tags:\n" + properties + "\n")
+    inventory = load(tmp_path, template)
+    assert not inventory.scenarios  # 64 combinations: more than stackproof evaluates one by one
+    result = by_resource(scan(tmp_path, template, catalogue, "rds_instance_storage_encrypted"))
+    assert result[("rds_instance_storage_encrypted", "Db")].status == "UNKNOWN"
+
+
+def test_scenario_is_in_the_json_report(tmp_path):
+    path = write(tmp_path, TEMPLATE)
+    out = tmp_path / "out"
+    assert main(["scan", str(path), "--region", "eu-west-2", "--format", "json", "--output-dir", str(out),
+                 "--policy", "rds_instance_multi_az"]) == 1
+    result = json.loads((out / "results.json").read_text())["results"][0]
+    assert result["scenario"] == "when IsProduction is false and IsDev is false"
+    assert result["message"].startswith(result["scenario"] + ": ")

@@ -1,0 +1,129 @@
+"""Parameters: defaults, --parameters in the common formats, NoEcho values kept out of
+every report, and the pseudo parameters."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stackproof.cli import main
+from stackproof.model import is_unknown
+from tests.cloudformation.helpers import load, write
+
+TEMPLATE = """
+Parameters:
+  Encrypt:
+    Type: String
+    Default: "false"
+  Size:
+    Type: Number
+    Default: 50
+  Zones:
+    Type: CommaDelimitedList
+    Default: "eu-west-2a, eu-west-2b"
+  KeyId:
+    Type: String
+  Password:
+    Type: String
+    NoEcho: true
+    Default: correct-horse-battery
+  ImageId:
+    Type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+    Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceIdentifier: !Sub "db-${AWS::Region}-${AWS::Partition}"
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      AllocatedStorage: !Ref Size
+      StorageEncrypted: !Ref Encrypt
+      KmsKeyId: !Ref KeyId
+      AvailabilityZone: !Select [1, !Ref Zones]
+      MasterUsername: app
+      MasterUserPassword: !Ref Password
+      PubliclyAccessible: false
+      Tags: [{Key: Name, Value: !Ref Password}, {Key: Account, Value: !Ref "AWS::AccountId"}]
+  Web:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: !Ref ImageId
+        InstanceType: !Ref ImageId
+"""
+
+
+def test_defaults_apply_and_a_missing_value_is_unknown(tmp_path):
+    db = load(tmp_path, TEMPLATE).get("Db")
+    assert db.storage_encrypted is False
+    assert db.allocated_storage == 50
+    assert db.availability_zone == "eu-west-2b"  # CommaDelimitedList, spaces trimmed
+    assert is_unknown(db.kms_key_id) and "KeyId" in db.kms_key_id.reason
+    assert db.identifier == "db-eu-west-2-aws"
+
+
+def test_ssm_parameter_values_are_read_at_deploy_time(tmp_path):
+    template = load(tmp_path, TEMPLATE).get("Web")
+    assert is_unknown(template.instance_type) and "SSM" in template.instance_type.reason
+
+
+@pytest.mark.parametrize("content", [
+    [{"ParameterKey": "Encrypt", "ParameterValue": "True"}, {"ParameterKey": "KeyId", "ParameterValue": "alias/db"},
+     {"ParameterKey": "Size", "ParameterValue": "80"}],
+    {"Encrypt": "True", "KeyId": "alias/db", "Size": 80},
+    {"Parameters": {"Encrypt": "True", "KeyId": "alias/db", "Size": "80"}},
+], ids=["cli-list", "plain-map", "template-configuration"])
+def test_parameters_file_in_each_format(tmp_path, content):
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps(content))
+    db = load(tmp_path, TEMPLATE, parameters=str(parameters)).get("Db")
+    assert (db.storage_encrypted, db.kms_key_id, db.allocated_storage) == (True, "alias/db", 80)
+
+
+def test_parameters_file_in_yaml(tmp_path):
+    parameters = tmp_path / "parameters.yaml"
+    parameters.write_text("Encrypt: 'true'\nKeyId: alias/db\n")
+    assert load(tmp_path, TEMPLATE, parameters=str(parameters)).get("Db").storage_encrypted is True
+
+
+def test_a_bad_parameters_file_is_refused_with_its_name(tmp_path, capsys):
+    template = write(tmp_path, TEMPLATE)
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text('[{"ParameterValue": "x"}]')
+    assert main(["scan", str(template), "--parameters", str(parameters), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "parameters.json" in err[0] and "ParameterKey" in err[0]
+
+
+def test_pseudo_parameters(tmp_path):
+    db = load(tmp_path, TEMPLATE, region=None).get("Db")
+    assert is_unknown(db.identifier) and "--region" in db.identifier.reason
+    assert is_unknown(db.region)
+    assert db.tags.get("Account") is None  # an unknown tag value is not a tag value
+    china = load(tmp_path, TEMPLATE, region="cn-north-1").get("Db")
+    assert china.identifier == "db-cn-north-1-aws-cn"
+
+
+def test_no_echo_values_never_reach_a_report(tmp_path):
+    template = write(tmp_path, TEMPLATE)
+    out = tmp_path / "reports"
+    code = main(["scan", str(template), "--region", "eu-west-2", "--format", "json,junit,sarif,markdown,html",
+                 "--output-dir", str(out)])
+    assert code in (0, 1)
+    written = [p for p in out.iterdir() if p.is_file()]
+    assert written
+    for path in written:
+        assert "correct-horse-battery" not in path.read_text(), path.name
+    # The Name tag that would carry it is not read; the database is still reported.
+    results = json.loads((out / "results.json").read_text())["results"]
+    assert any(r["resource"] == "Db" for r in results)
+
+
+def test_no_echo_value_given_in_a_parameters_file_is_also_kept_out(tmp_path):
+    template = write(tmp_path, TEMPLATE)
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps({"Password": "tr0ub4dor-and-3"}))
+    out = tmp_path / "reports"
+    main(["scan", str(template), "--parameters", str(parameters), "--format", "json", "--output-dir", str(out)])
+    assert "tr0ub4dor-and-3" not in (out / "results.json").read_text()
