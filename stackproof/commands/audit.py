@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..errors import InputError
-    from ..loaders.live.runner import selected_services
     from ..loaders.live.options import LiveOptions
+    from ..loaders.live.runner import selected_services
 
     for name in ("max_workers", "per_service", "max_attempts"):
         if getattr(args, name) < 1:
@@ -112,7 +112,7 @@ def _print_not_assessed(gaps: list[dict], snapshot: str | None) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=True)  # a long ARN or path stays on one line
     if gaps:
         console.print(Text(f"Not assessed ({len(gaps)}): the policies over these are UNKNOWN", style="yellow"))
         for gap in gaps:

@@ -1,0 +1,97 @@
+"""`stackproof audit` from the command line: reports, the snapshot re-scanned offline,
+bad invocations, secrets kept out, and no boto3 in a plan scan."""
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from stackproof.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "hunter2-do-not-print-me"
+
+
+def estate(clients) -> None:
+    ec2 = clients("ec2", "eu-west-2")
+    user_data = base64.b64encode(f"#!/bin/sh\nexport DB_PASSWORD={SECRET}\n".encode()).decode()
+    ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
+        "ImageId": "ami-12345678", "InstanceType": "t3.micro", "UserData": user_data,
+        "MetadataOptions": {"HttpTokens": "required"},
+        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "VolumeSize": 8}}]})
+    clients("autoscaling", "eu-west-2").create_launch_configuration(
+        LaunchConfigurationName="legacy", ImageId="ami-12345678", InstanceType="t3.micro", UserData=user_data)
+    clients("sqs", "eu-west-2").create_queue(QueueName="plain", Attributes={"SqsManagedSseEnabled": "false"})
+
+
+def audit_args(moto, tmp_path, *extra):
+    return ["audit", "--endpoint-url", moto.url, "--regions", "eu-west-2", "--services", "ec2,autoscaling,sqs",
+            "--max-attempts", "2", "--output-dir", str(tmp_path / "out"), *extra]
+
+
+def test_audit_writes_reports_and_a_snapshot_that_scan_reevaluates(moto, tmp_path, capsys):
+    estate(moto.clients())
+    snapshot = tmp_path / "snapshot.json"
+    code = main(audit_args(moto, tmp_path, "--format", "console,json", "--snapshot", str(snapshot)))
+    out = capsys.readouterr().out
+    assert code == 1  # the plain queue fails sqs_queue_encrypted
+    assert "collecting" not in out  # no progress bar when stdout is not a terminal
+    assert f"wrote snapshot {snapshot}" in out
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert report["run"]["inputs"] == [{"kind": "live", "path": "aws account 123456789012", "sha256": None}]
+    assert report["run"]["regions"] == ["eu-west-2"] and report["run"]["not_assessed"] == []
+    queue = next(r for r in report["results"] if r["policy"] == "sqs_queue_encrypted")
+    assert queue["status"] == "FAIL" and queue["resource"] == "arn:aws:sqs:eu-west-2:123456789012:plain"
+    assert queue["location"]["account"] == "123456789012" and queue["location"]["region"] == "eu-west-2"
+
+    assert main(["scan", str(snapshot), "--format", "json", "--output-dir", str(tmp_path / "offline"),
+                 "--profile", "audit"]) == 1
+    offline = json.loads((tmp_path / "offline" / "results.json").read_text())
+    assert offline["run"]["inputs"][0]["kind"] == "snapshot"
+    strip = lambda results: sorted((r["policy"], r["resource"], r["status"], r["message"]) for r in results)  # noqa: E731
+    assert strip(offline["results"]) == strip(report["results"])
+
+
+def test_no_secret_reaches_the_snapshot_or_the_reports(moto, tmp_path, capsys):
+    estate(moto.clients())
+    snapshot = tmp_path / "snapshot.json"
+    main(audit_args(moto, tmp_path, "--format", "console,json,junit", "--snapshot", str(snapshot)))
+    printed = capsys.readouterr().out
+    encoded = base64.b64encode(f"#!/bin/sh\nexport DB_PASSWORD={SECRET}\n".encode()).decode()
+    texts = [printed, snapshot.read_text(), *(p.read_text() for p in (tmp_path / "out").iterdir())]
+    for text in texts:
+        assert SECRET not in text and encoded not in text
+    data = json.loads(snapshot.read_text())
+    templates = next(u for u in data["units"] if u["service"] == "ec2")["data"]["launch_templates"]
+    assert templates[0]["LatestVersion"]["LaunchTemplateData"]["UserData"] == "(redacted)"
+
+
+def test_bad_invocations_are_one_line_and_exit_2(moto, tmp_path, capsys, monkeypatch):
+    base = ["audit", "--endpoint-url", moto.url, "--format", "json", "--output-dir", str(tmp_path / "out")]
+    cases = [
+        (["--regions", "eu-west-9"], "--regions: unknown region(s) eu-west-9"),
+        (["--regions", "eu-west-2", "--services", "ec2,lambda"], "--services: unknown service(s) lambda"),
+        (["--regions", "eu-west-2", "--max-workers", "0"], "--max-workers must be at least 1"),
+    ]
+    for extra, message in cases:
+        assert main(base + extra) == 2, extra
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"stackproof: error: {message}"), err
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    assert main(base + ["--regions", "eu-west-2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot identify the AWS credentials (no AWS credentials)" in err[0]
+
+
+def test_a_plan_scan_never_imports_boto3(tmp_path):
+    plan = ROOT / "fixtures" / "scenarios" / "three-tier" / "plan.json"
+    code = ("import sys; from stackproof.cli import main; "
+            f"main(['scan', {str(plan)!r}, '--format', 'json', '--output-dir', {str(tmp_path)!r}]); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
