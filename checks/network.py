@@ -43,8 +43,7 @@ def _evidence(exposures: Iterable[Exposure]) -> dict[str, Any]:
 
 def _blocked(resource: Resource, ctx: Context) -> dict[str, Any]:
     """Evidence for a resource the internet does not reach: the hop that blocks."""
-    answer = ctx.network.reachable("internet", resource)
-    return {"blocked": [b.path("internet") for b in answer.blocked]}
+    return {"blocked": ctx.network.why_not_exposed(resource)}
 
 
 def _summary(exposures: list[Exposure]) -> str:

@@ -309,8 +309,9 @@ def compile_sg(key: str, label: str, rules: Any, permissive: bool, prefix_lists:
         if rule.self_reference:
             groups.add(key)
             peers.append("itself")
-        where = f"{label} {'egress' if rule.egress else 'ingress'} {traffic.text()}"
-        sg.unknowns.extend(f"{where}: {d}" for d in doubts)
+        if doubts:
+            where = f"{label} {'egress' if rule.egress else 'ingress'} {traffic.text()}"
+            sg.unknowns.extend(f"{where}: {d}" for d in doubts)
         if not traffic or (not addresses and not groups):
             continue
         direction = "to" if rule.egress else "from"
@@ -356,7 +357,12 @@ def grouped_atoms(sources: IntervalSet, boundaries: list[int],
             # atoms never straddle a container's edge: those starting inside it are inside it
             for i in range(bisect_left(starts, lo), bisect_right(starts, hi)):
                 holders[i].append(index)
-    groups: dict[tuple[int, ...], list[IntervalSet]] = {}
+    groups: dict[tuple[int, ...], list[tuple[int, int]]] = {}
     for atom, held in zip(pieces, holders):
-        groups.setdefault(tuple(held), []).append(atom)
-    return [(IntervalSet([s for m in members for s in m.spans]), members[0].first()) for members in groups.values()]
+        spans = groups.setdefault(tuple(held), [])
+        lo, hi = atom.spans[0]
+        if spans and spans[-1][1] + 1 == lo:  # atoms come in order: merge neighbours
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return [(IntervalSet._raw(tuple(spans)), spans[0][0]) for spans in groups.values()]

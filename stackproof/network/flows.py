@@ -230,7 +230,7 @@ class Evaluator:
     def inbound(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
                 origin_subnet: SubnetView | None = None) -> tuple[list[Piece], list[Blocked]]:
         """What the destination's subnet and groups let in from the origin's addresses."""
-        key = (dst, origin, query.text(), prune)
+        key = (dst, origin, query.key(), prune)
         if key not in self._inbound:
             self._inbound[key] = self._inbound_uncached(dst, origin, query, prune, origin_subnet)
         return self._inbound[key]
@@ -243,6 +243,8 @@ class Evaluator:
         subnet = view.subnet(dst.subnet)
         if isinstance(subnet, str):
             return [], [Blocked((), subnet)]
+        if origin.internet and prune and not _may_lead_to_internet(subnet.table):
+            return [], []  # exposure map: nothing routes back to the internet (reach() says why)
         lead: list[Hop] = [Hop(subnet.label, subnet.key, subnet.doubt)] if subnet.doubt else []
         if origin.placement is not None:
             if origin_subnet is None:
@@ -363,6 +365,13 @@ class Evaluator:
                 state = [(t, h + tuple(hops)) for t, h in _merge_return(returned, origin_subnet.nacl.label)]
             pieces.extend(Piece(atom, traffic, hops) for traffic, hops in state)
         return pieces, blocks
+
+
+def _may_lead_to_internet(table: CTable) -> bool:
+    if table.everything_unknown or table.floating:
+        return True
+    return any(r.target_type == "internet_gateway" or r.unknown or r.target_type in APPLIANCES
+               for r in table.routes)
 
 
 def _address(text: str) -> IntervalSet:

@@ -100,6 +100,31 @@ class Network:
         return Answer(label, dst_label, query, any(p.certain for p in paths), bool(paths), paths,
                       _dedupe(blocks))
 
+    def why_not_exposed(self, resource: Resource | str) -> list[str]:
+        """Why the internet reaches nothing of the resource: the first hop that blocks, per path.
+
+        The common answers (no public address, no route back to an internet gateway) are
+        read off the placements; only the rest needs a full evaluation.
+        """
+        endpoint = self.endpoints.get(_key(resource))
+        if endpoint is None:
+            return ["not a resource that receives traffic"]
+        view = self._evaluators[True].view
+        reasons: list[str] = []
+        for placement in endpoint.placements:
+            subnet = view.subnet(placement.subnet)
+            if isinstance(subnet, str):
+                reasons.append(subnet)
+            elif placement.public_v4 is False and placement.ipv6 is False:
+                reasons.append(f"in {subnet.label}: it has no public address ({placement.public_why} is off)"
+                               if endpoint.listeners is None else
+                               f"in {subnet.label}: the load balancer is internal")
+            elif not _may_reach_internet(subnet):
+                reasons.append(f"in {subnet.label}: {subnet.table.label} has no route to an internet gateway")
+            else:
+                return [b.path("internet") for b in self.reachable(INTERNET, endpoint.key).blocked]
+        return list(dict.fromkeys(reasons))
+
     def tier_flows(self, tier_tag: str) -> dict[str, list[Exposure]]:
         """For each resource carrying `tier_tag`: what resources of other tiers can send it."""
         if tier_tag not in self._tiers:
@@ -308,16 +333,16 @@ class Network:
         grouped: dict[tuple[Any, ...], IntervalSet] = {}
         order: list[tuple[Any, ...]] = []
         for piece in certain_pieces:
-            key = (piece.hops, piece.traffic.text(), True)
+            key = (piece.hops, piece.traffic.key(), True)
             if key not in grouped:
                 grouped[key] = IntervalSet()
                 order.append(key)
             grouped[key] = grouped[key] | piece.sources
         traffic_of: dict[tuple[Any, ...], Traffic] = {}
         for piece in certain_pieces:
-            traffic_of[(piece.hops, piece.traffic.text(), True)] = piece.traffic
+            traffic_of[(piece.hops, piece.traffic.key(), True)] = piece.traffic
         for piece, rest in possible:
-            key = (piece.hops, rest.text(), False)
+            key = (piece.hops, rest.key(), False)
             if key not in grouped:
                 grouped[key] = IntervalSet()
                 order.append(key)
@@ -331,6 +356,12 @@ class Network:
             exposures.append(Exposure(endpoint.key, grouped[key], traffic_of[key], hops, certain, doubts,
                                       origin=origin_key, origin_label=origin_label))
         return exposures, blocks
+
+
+def _may_reach_internet(subnet: SubnetView) -> bool:
+    from .flows import _may_lead_to_internet
+
+    return _may_lead_to_internet(subnet.table)
 
 
 def _target_traffic(forward: Forward) -> tuple[Traffic, str | None]:

@@ -171,32 +171,42 @@ def address_text(value: int) -> str:
 
 
 def cidrs_of(addresses: IntervalSet, limit: int = 8) -> list[str]:
-    """The set written as CIDRs, the largest first; at most `limit`, then a count of the rest."""
+    """The set written as CIDRs, in address order; at most `limit`, then a count of the rest."""
     blocks: list[str] = []
+    total = 0
     for lo, hi in addresses:
-        if hi < V6_BASE:
-            nets = ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
-        elif lo >= V6_BASE:
-            nets = ipaddress.summarize_address_range(ipaddress.IPv6Address(lo - V6_BASE),
-                                                     ipaddress.IPv6Address(hi - V6_BASE))
-        else:
-            blocks += cidrs_of(IntervalSet.span(lo, V4_END), limit) + cidrs_of(IntervalSet.span(V6_BASE, hi), limit)
-            continue
-        blocks.extend(str(n) for n in nets)
-    if len(blocks) > limit:
-        blocks = blocks[:limit] + [f"(+{len(blocks) - limit} more blocks)"]
+        for part_lo, part_hi in ((lo, min(hi, V4_END)), (max(lo, V6_BASE), hi)):
+            if part_lo > part_hi:
+                continue
+            if part_hi <= V4_END:
+                first, last = ipaddress.IPv4Address(part_lo), ipaddress.IPv4Address(part_hi)
+            else:
+                first, last = ipaddress.IPv6Address(part_lo - V6_BASE), ipaddress.IPv6Address(part_hi - V6_BASE)
+            for network in ipaddress.summarize_address_range(first, last):
+                total += 1
+                if len(blocks) < limit:
+                    blocks.append(str(network))
+                elif total > limit + 200:  # enough to say "many more"
+                    return blocks + ["(and many more blocks)"]
+    if total > limit:
+        blocks.append(f"(+{total - limit} more blocks)")
     return blocks
 
 
+@lru_cache(maxsize=4096)
+def _text_of(spans: tuple[tuple[int, int], ...]) -> str:
+    return ", ".join(cidrs_of(IntervalSet._raw(spans)))
+
+
 def addresses_text(addresses: IntervalSet) -> str:
-    """Short text for an address set: the CIDRs, or "the internet" for the public space."""
+    """Short text for an address set: the CIDRs, or "internet" for the public space."""
     if addresses == PUBLIC:
         return "internet"
     if addresses == PUBLIC_V4:
         return "internet (IPv4)"
     if addresses == PUBLIC_V6:
         return "internet (IPv6)"
-    return ", ".join(cidrs_of(addresses))
+    return _text_of(addresses.spans)
 
 
 # The internet: public unicast space. Private, shared, loopback, link-local, multicast

@@ -95,6 +95,10 @@ class Traffic:
     def __hash__(self) -> int:
         return hash(self.text())
 
+    def key(self) -> tuple:
+        """A cheap identity for grouping and caching (equal sets give equal keys)."""
+        return self.rest, tuple(sorted((p, s.spans) for p, s in self.by_protocol.items()))
+
     def is_all(self) -> bool:
         return self.rest and not self.by_protocol
 
