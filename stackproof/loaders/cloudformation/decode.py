@@ -55,10 +55,9 @@ def decode_template(text: str, where: str) -> dict[str, Any]:
         if "\t" in text and text.lstrip().startswith("{"):
             # JSON indented with tabs is not YAML; cfn-lint reads it with its JSON decoder.
             return _decode_json(text, where, cfn_json)
-        raise InputError(where, f"invalid YAML: {exc.problem}", _problem_line(exc)) from None
+        raise InputError(where, f"invalid YAML: {_problem(exc)}", _problem_line(exc)) from None
     except YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(where, f"invalid YAML: {problem}", _problem_line(exc)) from None
+        raise InputError(where, f"invalid YAML: {_problem(exc)}", _problem_line(exc)) from None
     except RecursionError:
         raise InputError(where, "invalid template: nested too deeply") from None
     except (ValueError, TypeError) as exc:  # e.g. a malformed !GetAtt
@@ -84,6 +83,15 @@ def _checked(template: Any, where: str) -> dict[str, Any]:
     if "Resources" not in template:
         raise InputError(where, "not a CloudFormation template: it has no Resources section", 1)
     return template
+
+
+def _problem(exc: Any) -> str:
+    """The parser's problem, and where the construct it was reading began."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and mark is not None:
+        problem += f" ({context} that starts on line {mark.line + 1})"
+    return problem
 
 
 def _problem_line(exc: Any) -> int | None:

@@ -239,8 +239,7 @@ def policy_text(document: Any) -> Any:
 
     def placeholder(value: Any) -> Any:
         if isinstance(value, Pending):
-            return "${" + ",".join(t.key if t.attribute == "Ref" else f"{t.key}.{t.attribute}"
-                                   for t in value.targets) + "}"
+            return value.display
         if isinstance(value, Unknown):
             return "${unknown}"
         return str(value)

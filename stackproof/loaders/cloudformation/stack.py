@@ -217,7 +217,7 @@ class StackLoader:
             builds = self.build(child, child_context, gaps, single=single)
             if len(combined) * len(builds) > MAX_SCENARIOS:
                 builds = self.build(child, child_context, gaps, single=True)
-            combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{prefix[:-1]}: {p}" for p in b.parts),
+            combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{p} in {prefix[:-1]}" for p in b.parts),
                               b.outputs) for a in combined for b in builds]
         return combined
 

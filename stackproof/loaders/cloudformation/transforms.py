@@ -53,12 +53,12 @@ def _unexpanded(data: dict[str, Any], path: str, mapped: dict[str, Any], why: st
     for logical_id, body in resources.items():
         if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
             kinds = _loop_kinds(body, mapped)
-            gaps.append(Gap(kinds, f"Fn::ForEach could not be expanded ({why})", f"{path}: {logical_id}"))
+            gaps.append(Gap(kinds, f"Fn::ForEach could not be expanded ({why})", str(logical_id)))
             continue
         rtype = body.get("Type") if isinstance(body, dict) else None
         if isinstance(rtype, str) and rtype.startswith("AWS::Serverless::"):
             gaps.append(Gap(SAM_KINDS.get(rtype, ()), f"the SAM resource could not be expanded ({why})",
-                            f"{path}: {logical_id}"))
+                            str(logical_id)))
             continue
         kept[logical_id] = body
     result = {k: v for k, v in data.items() if k != "Transform"}

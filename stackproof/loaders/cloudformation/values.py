@@ -19,11 +19,19 @@ class Target(NamedTuple):
 
 
 class Pending(Unknown):
-    """A value CloudFormation knows only once it creates the resources it names."""
+    """A value CloudFormation knows only once it creates the resources it names.
 
-    def __init__(self, reason: str, targets: tuple[Target, ...]) -> None:
+    ``display`` shows it with a placeholder per resource value: "${Bucket.Arn}/*".
+    """
+
+    def __init__(self, reason: str, targets: tuple[Target, ...], display: str | None = None) -> None:
         super().__init__(reason)
         self.targets = targets
+        self.display = display if display is not None else "".join(_placeholder(t) for t in targets)
+
+
+def _placeholder(target: Target) -> str:
+    return "${" + (target.key if target.attribute == "Ref" else f"{target.key}.{target.attribute}") + "}"
 
 
 class Ambiguous(Unknown):
@@ -54,26 +62,30 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
-def pending(targets: Iterable[Target], what: str = "") -> Pending:
+def pending(targets: Iterable[Target], what: str = "", display: str | None = None) -> Pending:
     found = tuple(dict.fromkeys(targets))
     names = ", ".join(t.key if t.attribute == "Ref" else f"{t.key}.{t.attribute}" for t in found)
-    return Pending(f"{what or 'a value'} from {names}, known only once the stack is created", found)
+    return Pending(f"{what or 'a value'} from {names}, known only once the stack is created", found, display)
 
 
 def combine_unknowns(parts: Iterable[Any], what: str) -> Unknown | None:
     """The Unknown a composite (Sub, Join) becomes when some parts are unknown: Pending
     with every resource it names when each unknown part is Pending, else the first reason."""
     targets: list[Target] = []
+    shown: list[str] = []
     first: Unknown | None = None
     for part in parts:
         if isinstance(part, Pending):
             targets.extend(part.targets)
+            shown.append(part.display)
             first = part if first is None else first
         elif isinstance(part, Unknown):
             return part
+        elif isinstance(part, (str, int, float)) and not isinstance(part, bool):
+            shown.append(str(part))
     if first is None:
         return None
-    return pending(targets, what)
+    return pending(targets, what, "".join(shown))
 
 
 def is_function(value: Any) -> bool:

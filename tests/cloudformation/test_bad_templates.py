@@ -1,0 +1,81 @@
+"""Templates CloudFormation would refuse get exit 2 and one line naming the file and the
+line: never a traceback, nothing written."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from stackproof.cli import main
+from tests.cloudformation.helpers import write
+
+CASES = {
+    "invalid-yaml": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: [a\n", 5,
+                     "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts "
+                     "on line 4)"),
+    "invalid-yaml-mapping": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties: a: b\n", 4,
+                             "mapping values are not allowed in this context"),
+    "unknown-type": ("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Box:\n    Type: AWS::EC2::Instance1\n", 4,
+                     "unknown resource type AWS::EC2::Instance1"),
+    "ref-to-nothing": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                       "      BucketName: !Ref Missing\n", 5, "refers to Missing, which is neither"),
+    "getatt-to-nothing": ("Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n"
+                          "      IsLogging: true\n      S3BucketName: !GetAtt Logs.Arn\n", 6, "Fn::GetAtt on Logs"),
+    "sub-to-nothing": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                       "      BucketName: !Sub \"${Prefix}-logs\"\n", 5, "refers to Prefix"),
+    "circular": ("Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+                 "      GroupDescription: a\n      Tags: [{Key: peer, Value: !Ref B}]\n"
+                 "  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: b\n"
+                 "      Tags: [{Key: peer, Value: !Ref A}]\n", 2, "circular dependency between resources: A -> B -> A"),
+    "circular-conditions": ("Conditions:\n  X: !Condition Y\n  Y: !Not [!Condition X]\nResources:\n"
+                            "  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: X\n", 2, "circular conditions"),
+    "undefined-condition": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: Prod\n", 4,
+                            "Condition Prod, which the template does not define"),
+    "duplicate-key": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Bucket:\n    Type: AWS::SNS::Topic\n", 4,
+                      "duplicate key 'Bucket'"),
+    "no-resources": ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: nothing\n", 1, "no Resources section"),
+    "depends-on-nothing": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    DependsOn: Queue\n", 4,
+                           "DependsOn Queue"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_template_exits_2_with_file_and_line(case, tmp_path, capsys):
+    text, line, words = CASES[case]
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    out = tmp_path / "reports"
+    code = main(["scan", str(path), "--format", "json,html", "--output-dir", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith(f"stackproof: error: {path}:{line}: "), err
+    assert words in err[0]
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_json_template_with_a_syntax_error_names_its_line(tmp_path, capsys):
+    path = tmp_path / "template.json"
+    path.write_text('{\n  "Resources": {\n    "Bucket": {"Type": "AWS::S3::Bucket",}\n  }\n}\n')
+    assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    assert f"{path}:3:" in capsys.readouterr().err
+
+
+def test_tab_indented_json_template_is_read(tmp_path):
+    from stackproof.loaders import LoadOptions, load_inputs
+
+    path = tmp_path / "template.json"
+    path.write_text('{\n\t"Resources": {\n\t\t"Queue": {"Type": "AWS::SQS::Queue"}\n\t}\n}\n')
+    assert load_inputs([path], LoadOptions()).get("Queue").prov.line == 3
+
+
+def test_scanning_a_plan_does_not_import_cfn_lint(tmp_path):
+    plan = "fixtures/scenarios/three-tier/plan.json"
+    code = ("import sys\nfrom stackproof.cli import main\n"
+            f"main(['scan', '{plan}', '--format', 'json', '--output-dir', '{tmp_path}'])\n"
+            "assert 'cfnlint' not in sys.modules and 'samtranslator' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    template = write(tmp_path, "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n")
+    loaded = code.replace(plan, str(template)).replace("assert 'cfnlint' not in", "assert 'cfnlint' in")
+    loaded = loaded.replace(" and 'samtranslator' not in sys.modules", "")
+    subprocess.run([sys.executable, "-c", loaded], check=True, capture_output=True)
