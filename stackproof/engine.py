@@ -111,6 +111,8 @@ def _scrub(result: Result, secrets: set[str]) -> None:
     """Defence in depth: no value a loader saw marked secret survives into a report."""
     result.message = _scrub_value(result.message, secrets)
     result.evidence = _scrub_value(dict(result.evidence), secrets)
+    result.name = _scrub_value(result.name, secrets)
+    result.resource = _scrub_value(result.resource, secrets)
 
 
 def _scrub_value(value: Any, secrets: set[str]) -> Any:

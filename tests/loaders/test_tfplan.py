@@ -150,3 +150,22 @@ def test_invalid_json_reports_its_line(tmp_path):
     with pytest.raises(InputError) as caught:
         load_inputs([path])
     assert caught.value.line == 3
+
+
+def test_a_value_marked_sensitive_anywhere_is_scrubbed_everywhere(tmp_path, catalogue):
+    from tests.conftest import scan_paths
+
+    def bucket(address, sensitive):
+        return {"address": address, "mode": "managed", "type": "aws_s3_bucket", "name": address.split(".")[1],
+                "change": {"actions": ["create"], "before": None,
+                           "after": {"bucket": f"{address.split('.')[1]}-bucket", "tags": {"Name": "payroll-2026-q3"}},
+                           "after_unknown": {"id": True},
+                           "after_sensitive": {"tags": {"Name": True}} if sensitive else {}}}
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": [
+        bucket("aws_s3_bucket.hidden", True), bucket("aws_s3_bucket.plain", False)]}))
+    results = scan_paths([plan], catalogue)
+    assert results
+    text = json.dumps([r.to_dict() for r in results])
+    assert "payroll-2026-q3" not in text
