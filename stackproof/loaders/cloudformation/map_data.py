@@ -85,7 +85,8 @@ def db_instance(v: View) -> dict[str, Any]:
 
 
 def _inherited_encryption(v: View, cluster: Any, source: Any) -> Any:
-    if cluster is not None:
+    engine = v.str("Engine")
+    if cluster is not None or (isinstance(engine, str) and engine.lower().startswith("aurora")):
         return Unknown("an Aurora instance's storage is its cluster's")
     if v.get("StorageEncrypted") is None:
         if source is not None:
