@@ -215,8 +215,10 @@ def _add_load_balancers(inventory: Inventory, found: dict[str, Endpoint]) -> Non
             groups = None  # a network load balancer without groups filters nothing
         public = lb.scheme if isinstance(lb.scheme, Unknown) else lb.scheme == "internet-facing"
         subnets = lb.subnets
-        if subnets == () and lb.availability_zones:
-            subnets = Unknown("the load balancer names availability zones, not subnets")
+        zones = lb.availability_zones
+        if subnets == () and (isinstance(zones, Unknown) or zones):
+            subnets = Unknown("the load balancer names availability zones, not subnets"
+                              + (f" ({zones.reason})" if isinstance(zones, Unknown) else ""))
         if isinstance(subnets, Unknown):
             placements = [Placement(subnets, groups, public, "internet-facing load balancer")]
         else:
