@@ -29,8 +29,8 @@ from ...model import (
     region_of_arn,
 )
 from .map_network import SG, SUBNET, Attachment
-from .values import Pending, as_bool, as_int, as_str, mappings, opt
-from .view import View, ref_of, refs_of
+from .values import Pending, as_bool, as_str, mappings, opt
+from .view import View, ref_of
 
 BUCKET = ("AWS::S3::Bucket",)
 DB = ("AWS::RDS::DBInstance",)

@@ -23,7 +23,7 @@ from ...model import (
     VpcPeeringConnection,
     normalize_protocol,
 )
-from .values import as_bool, as_int, as_str, mappings, opt
+from .values import as_int, as_str, mappings, opt
 from .view import View
 
 VPC = ("AWS::EC2::VPC",)

@@ -1,7 +1,6 @@
 """Parameter values: the --parameters file, defaults, NoEcho, and the pseudo parameters."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

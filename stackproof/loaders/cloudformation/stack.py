@@ -13,14 +13,12 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
-from .decode import decode_template, line_of
+from .decode import decode_template
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, specs
 from .scenarios import MAX_SCENARIOS, Scenario, scenarios
 from .template import (
-    LANGUAGE_EXTENSIONS,
     NESTED_STACK,
-    SAM,
     STACK_SET,
     Decl,
     Template,
@@ -209,7 +207,7 @@ class StackLoader:
         combined: list[Built] = [Built([], [], ())]
         for prefix, region, given in instances:
             path, text = source
-            if path in context.seen:
+            if path in context.seen + (template.path,):
                 raise InputError(template.path, f"nested stack {decl.logical_id} includes {path}, "
                                                 "which includes this template: a circle", decl.line)
             child, gaps = self.template(path, text, region)
@@ -217,7 +215,8 @@ class StackLoader:
             builds = self.build(child, child_context, gaps, single=single)
             if len(combined) * len(builds) > MAX_SCENARIOS:
                 builds = self.build(child, child_context, gaps, single=True)
-            combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{p} in {prefix[:-1]}" for p in b.parts),
+            where = prefix[:-1]
+            combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{p} in {where}" for p in b.parts),
                               b.outputs) for a in combined for b in builds]
         return combined
 
@@ -283,25 +282,28 @@ def _parameter_text(value: Any) -> Any:
 
 
 def _stack_set_instances(key: str, properties: dict[str, Any], context: Context) -> list[tuple[str, Any, dict]]:
-    given = {}
-    for item in mappings(properties.get("Parameters")) if isinstance(mappings(properties.get("Parameters")), list) else []:
-        if isinstance(item.get("ParameterKey"), str):
-            given[item["ParameterKey"]] = _parameter_text(item.get("ParameterValue"))
-    instances: list[tuple[str, Any, dict]] = []
+    """(key prefix, region, parameters) of each stack instance, one per region."""
+    given = _parameter_list(properties.get("Parameters"))
+    instances: dict[str, tuple[str, Any, dict]] = {}
     groups = mappings(properties.get("StackInstancesGroup"))
     for group in groups if isinstance(groups, list) else []:
+        overrides = {**given, **_parameter_list(group.get("ParameterOverrides"))}
         regions = group.get("Regions")
-        overrides = dict(given)
-        for item in mappings(group.get("ParameterOverrides")) if isinstance(group.get("ParameterOverrides"), list) else []:
-            if isinstance(item.get("ParameterKey"), str):
-                overrides[item["ParameterKey"]] = _parameter_text(item.get("ParameterValue"))
-        if isinstance(regions, list):
-            for region in regions:
-                name = region if isinstance(region, str) else "unknown region"
-                instances.append((f"{key}[{name}]/", region if isinstance(region, str) else
-                                  Unknown(f"a region of stack set {key} that is not known"), overrides))
-    unique = {prefix: (prefix, region, given_) for prefix, region, given_ in instances}
-    return list(unique.values())
+        for region in regions if isinstance(regions, list) else []:
+            if isinstance(region, str):
+                instances.setdefault(region, (f"{key}[{region}]/", region, overrides))
+            else:
+                instances.setdefault(repr(region), (f"{key}[unknown region]/",
+                                                    Unknown(f"a region of stack set {key} is not known"), overrides))
+    return list(instances.values())
+
+
+def _parameter_list(value: Any) -> dict[str, Any]:
+    found = mappings(value)
+    if not isinstance(found, list):
+        return {}
+    return {item["ParameterKey"]: _parameter_text(item.get("ParameterValue"))
+            for item in found if isinstance(item.get("ParameterKey"), str)}
 
 
 def _template_source(template: Template, decl: Decl, properties: dict[str, Any]) -> Any:
@@ -321,7 +323,3 @@ def _template_source(template: Template, decl: Decl, properties: dict[str, Any])
     if not path.is_file():
         return Unknown(f"{url} is not a file next to {Path(template.path).name}")
     return str(path), None
-
-
-def template_line(decl: Decl) -> int | None:
-    return decl.line or line_of(decl.body)

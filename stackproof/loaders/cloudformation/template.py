@@ -64,7 +64,8 @@ def read_template(path: str, data: dict[str, Any]) -> Template:
     for section in ("Parameters", "Mappings", "Conditions", "Outputs"):
         value = data.get(section)
         if value is not None and not isinstance(value, dict):
-            raise InputError(path, f"the {section} section is not a mapping", line_of(value) or _key_line(data, section))
+            line = line_of(value) or _key_line(data, section)
+            raise InputError(path, f"the {section} section is not a mapping", line)
     template.parameters = {str(k): v if isinstance(v, dict) else {} for k, v in (data.get("Parameters") or {}).items()}
     template.mappings = dict(data.get("Mappings") or {})
     template.conditions = dict(data.get("Conditions") or {})

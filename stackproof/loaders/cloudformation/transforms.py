@@ -13,7 +13,8 @@ from .template import LANGUAGE_EXTENSIONS, SAM
 SAM_KINDS = {"AWS::Serverless::SimpleTable": ("aws.dynamodb.table",)}
 
 
-def expand(data: dict[str, Any], path: str, region: str | None, mapped: dict[str, Any]) -> tuple[dict[str, Any], list[Gap]]:
+def expand(data: dict[str, Any], path: str, region: str | None,
+           mapped: dict[str, Any]) -> tuple[dict[str, Any], list[Gap]]:
     """The template with the transforms stackproof can run applied, and a Gap for each
     part it could not expand. ``mapped`` maps CloudFormation types to model classes."""
     names = data.get("Transform")
