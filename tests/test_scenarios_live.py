@@ -4,8 +4,8 @@ the audit gives the verdicts expected.yaml states, as the plan does.
 Where moto cannot represent a property, expected.yaml's `unrepresentable: live:` names
 it and the verdict must be UNKNOWN (never PASS). Resources only a running account has
 are accounted for explicitly, not ignored wholesale: instances an auto scaling group
-launched and their volumes, and the stand-ins a live setup declares (STAND_INS) for
-what moto cannot build.
+launched, volumes attached to instances (a plan shows them inside the instance), and
+the stand-ins a live setup declares (STAND_INS) for what moto cannot build.
 """
 from __future__ import annotations
 
@@ -42,24 +42,24 @@ def collected(scenario, moto_server):  # noqa: F811
     return _COLLECTED[scenario.name]
 
 
-def launched_by_autoscaling(snapshot) -> set[str]:
-    """ARNs of instances an auto scaling group launched, and of their volumes."""
+def live_only_resources(snapshot) -> set[str]:
+    """ARNs of what a running account shows and a plan does not: instances an auto scaling
+    group launched, and volumes attached to instances (a plan shows those inside the
+    instance, as its block devices)."""
     found: set[str] = set()
     for unit in snapshot.units:
         if unit.service != "ec2" or unit.data is None:
             continue
         prefix = f"arn:{snapshot.partition}:ec2:{unit.region}:{unit.account}"
-        instances = {i["InstanceId"] for i in unit.data["instances"]
-                     if any(t.get("Key") == "aws:autoscaling:groupName" for t in i.get("Tags") or [])}
-        found |= {f"{prefix}:instance/{i}" for i in instances}
-        found |= {f"{prefix}:volume/{v['VolumeId']}" for v in unit.data["volumes"]
-                  if any(a.get("InstanceId") in instances for a in v.get("Attachments") or [])}
+        found |= {f"{prefix}:instance/{i['InstanceId']}" for i in unit.data["instances"]
+                  if any(t.get("Key") == "aws:autoscaling:groupName" for t in i.get("Tags") or [])}
+        found |= {f"{prefix}:volume/{v['VolumeId']}" for v in unit.data["volumes"] if v.get("Attachments")}
     return found
 
 
 def split(results, module, snapshot):
     """(results to compare with expected.yaml, results on live-only resources)."""
-    derived = launched_by_autoscaling(snapshot)
+    derived = live_only_resources(snapshot)
     stand_ins = set(getattr(module, "STAND_INS", {}))
     compared, live_only = [], []
     for result in results:

@@ -75,7 +75,9 @@ NETWORK = {
          "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
                     {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "State": "active"},
                     {"DestinationCidrBlock": "192.168.0.0/16", "NatGatewayId": "nat-gone", "State": "blackhole"},
-                    {"DestinationPrefixListId": "pl-123", "GatewayId": "vpce-9"}]},
+                    {"DestinationPrefixListId": "pl-123", "GatewayId": "vpce-9"},
+                    {"DestinationCidrBlock": "172.16.0.0/12", "GatewayId": "igw-deleted", "State": "active"},
+                    {"DestinationCidrBlock": "100.64.0.0/10", "NatGatewayId": "nat-1", "State": "active"}]},
     ],
     "internet_gateways": [{"InternetGatewayId": "igw-1", "Attachments": [{"VpcId": "vpc-1", "State": "available"}]}],
     "egress_only_internet_gateways": [],
@@ -145,6 +147,9 @@ def test_routes_name_their_targets_and_blackholes():
         "internet_gateway", f"{P}:internet-gateway/igw-1")
     assert routes["192.168.0.0/16"].target_type == "nat_gateway" and routes["192.168.0.0/16"].blackhole is True
     assert routes["pl-123"].target_type == "vpc_endpoint"
+    # a gateway DescribeInternetGateways does not show attached to the VPC is gone: a blackhole
+    assert routes["172.16.0.0/12"].blackhole is True and routes["0.0.0.0/0"].blackhole is False
+    assert routes["100.64.0.0/10"].blackhole is False  # nat-1 is available
 
 
 def test_security_group_rules_keep_peers_together_and_mark_self():
@@ -187,7 +192,11 @@ def test_instances_take_encryption_from_their_volumes_and_public_ip_from_the_acc
                        "Tags": tags(Name="web-1", **{"aws:ec2launchtemplate:id": "lt-1"}),
                        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": "vol-1"}},
                                                {"DeviceName": "/dev/xvdb", "Ebs": {"VolumeId": "vol-gone"}}]},
-                      {"InstanceId": "i-2", "SubnetId": "subnet-data", "BlockDeviceMappings": []}],
+                      {"InstanceId": "i-2", "BlockDeviceMappings": [], "SecurityGroups": [],
+                       "NetworkInterfaces": [{"SubnetId": "subnet-data", "Attachment": {"DeviceIndex": 0},
+                                              "Groups": [{"GroupId": "sg-db"}]},
+                                             {"SubnetId": "subnet-other", "Attachment": {"DeviceIndex": 1},
+                                              "Groups": [{"GroupId": "sg-other"}]}]}],
         "launch_templates": [],
         "volumes": [{"VolumeId": "vol-1", "Encrypted": False, "Size": 8, "VolumeType": "gp3", "Iops": 3000,
                      "AvailabilityZone": "eu-west-2a"}],
@@ -201,7 +210,11 @@ def test_instances_take_encryption_from_their_volumes_and_public_ip_from_the_acc
     first, second = web.block_devices
     assert first.encrypted is False and first.volume_size == 8
     assert isinstance(second.encrypted, Unknown) and "vol-gone" in second.encrypted.reason
-    assert instances[f"{P}:instance/i-2"].associate_public_ip_address is False
+    second_instance = instances[f"{P}:instance/i-2"]
+    assert second_instance.associate_public_ip_address is False
+    # groups and subnet from the primary network interface when the instance does not list them
+    assert second_instance.security_groups == (f"{P}:security-group/sg-db",)
+    assert second_instance.subnet == f"{P}:subnet/subnet-data"
     volume = by_kind(resources, EbsVolume)[f"{P}:volume/vol-1"]
     assert (volume.encrypted, volume.size, volume.iops) == (False, 8, 3000)
 

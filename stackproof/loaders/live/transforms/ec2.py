@@ -55,12 +55,16 @@ def instance_of(instance: dict[str, Any], volumes: dict[str, Any], where: Where)
         template = where.ec2("launch-template", tags["aws:ec2launchtemplate:id"])
     devices = tuple(_attached_device(m, volumes) for m in instance.get("BlockDeviceMappings") or [] if m.get("Ebs"))
     public_ip = instance.get("PublicIpAddress")
+    # The groups are the primary network interface's; the instance-level list repeats
+    # them in AWS's answers, but not in every implementation of the API.
+    primary = next((i for i in instance.get("NetworkInterfaces") or []
+                    if (i.get("Attachment") or {}).get("DeviceIndex") == 0), {})
+    groups = [g.get("GroupId") for g in [*(instance.get("SecurityGroups") or []), *(primary.get("Groups") or [])]]
     return Instance(**base(where, where.ec2("instance", instance["InstanceId"]), tags, instance["InstanceId"]),
-                    subnet=where.ec2("subnet", instance.get("SubnetId")),
+                    subnet=where.ec2("subnet", instance.get("SubnetId") or primary.get("SubnetId")),
                     availability_zone=(instance.get("Placement") or {}).get("AvailabilityZone"),
                     instance_type=instance.get("InstanceType"),
-                    security_groups=where.ec2_all("security-group",
-                                                  [g.get("GroupId") for g in instance.get("SecurityGroups") or []]),
+                    security_groups=where.ec2_all("security-group", dict.fromkeys(g for g in groups if g)),
                     # What the account shows is the fact: the instance has a public address or not.
                     associate_public_ip_address=public_ip is not None,
                     public_ip=public_ip,

@@ -66,12 +66,18 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
             if association.get("SubnetId"):
                 subnet_acl[association["SubnetId"]] = arn
 
+    # A route to a gateway that is gone, or no longer attached to the table's VPC, is a
+    # blackhole whether or not the answer says so.
+    gateways = {(g["InternetGatewayId"], a.get("VpcId")) for g in data.get("internet_gateways") or []
+                for a in g.get("Attachments") or [] if a.get("State") in ("available", "attached")}
+    nat_gateways = {g["NatGatewayId"] for g in data.get("nat_gateways") or []
+                    if g.get("State") in ("available", "pending")}
     for vpc in data.get("vpcs") or []:
         yield vpc_of(vpc, where, main_table.get(vpc["VpcId"]), default_acl.get(vpc["VpcId"]))
     for subnet in data.get("subnets") or []:
         yield subnet_of(subnet, where, subnet_table.get(subnet["SubnetId"]), subnet_acl.get(subnet["SubnetId"]))
     for table in tables:
-        yield route_table_of(table, where)
+        yield route_table_of(table, where, gateways, nat_gateways)
     for gateway in data.get("internet_gateways") or []:
         attached = [a.get("VpcId") for a in gateway.get("Attachments") or [] if a.get("State") in ("available", "attached")]
         tags = tags_of(gateway.get("Tags"))
@@ -167,7 +173,17 @@ def subnet_of(subnet: dict[str, Any], where: Where, table: str | None, acl: str 
                   route_table=table, network_acl=acl)
 
 
-def _route(route: dict[str, Any], where: Where) -> Route:
+def _gone(route: dict[str, Any], vpc: Any, gateways: set[tuple[str, Any]], nat_gateways: set[str]) -> bool:
+    if route.get("State") == "blackhole":
+        return True
+    gateway = route.get("GatewayId")
+    if isinstance(gateway, str) and gateway.startswith("igw-"):
+        return (gateway, vpc) not in gateways
+    nat = route.get("NatGatewayId")
+    return isinstance(nat, str) and nat not in nat_gateways
+
+
+def _route(route: dict[str, Any], where: Where, blackhole: bool = False) -> Route:
     destination = (route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
                    or route.get("DestinationPrefixListId"))
     target_type, target = "unknown", None
@@ -189,15 +205,18 @@ def _route(route: dict[str, Any], where: Where) -> Route:
                 target = where.ec2(arn_type, value) if arn_type else value
                 break
     return Route(destination=destination or "", target_type=target_type, target=target,
-                 blackhole=route.get("State") == "blackhole")
+                 blackhole=blackhole or route.get("State") == "blackhole")
 
 
-def route_table_of(table: dict[str, Any], where: Where) -> RouteTable:
+def route_table_of(table: dict[str, Any], where: Where, gateways: set[tuple[str, Any]],
+                   nat_gateways: set[str]) -> RouteTable:
     tags = tags_of(table.get("Tags"))
     is_main = any(a.get("Main") for a in table.get("Associations") or [])
+    vpc = table.get("VpcId")
     return RouteTable(**base(where, where.ec2("route-table", table["RouteTableId"]), tags, table["RouteTableId"]),
-                      vpc=where.ec2("vpc", table.get("VpcId")),
-                      routes=tuple(_route(r, where) for r in table.get("Routes") or []),
+                      vpc=where.ec2("vpc", vpc),
+                      routes=tuple(_route(r, where, _gone(r, vpc, gateways, nat_gateways))
+                                   for r in table.get("Routes") or []),
                       is_main=is_main)
 
 
