@@ -1,0 +1,297 @@
+"""plan / apply / destroy: walk the blueprint, find each resource by the stack's tags,
+and create, update or delete what differs.
+
+Nothing is remembered between runs: every run finds the stack again in the account, so
+a second apply (or a destroy) works from a fresh process, and an apply interrupted
+half-way continues where it stopped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import InputError
+from .aws import Aws
+from .blueprint import Blueprint, Node
+from .handlers import HANDLERS
+from .handlers.base import CannotUpdate, Handler, Live, Op, Options
+from .values import GetAtt, Param, Pending, Ref, SsmParameter, Sub, Zone, transform
+
+# Error codes that mean "still in use by something being deleted": retried on delete.
+IN_USE = frozenset({"DependencyViolation", "CacheSubnetGroupInUse", "InvalidCacheSubnetGroupState",
+                    "InvalidDBSubnetGroupStateFault", "ResourceInUse", "ResourceInUseException"})
+SIGNS = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
+
+
+@dataclass
+class Action:
+    verb: str  # create | update | delete | unchanged
+    node: Node
+    changed: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        node = self.node
+        text = f"{SIGNS[self.verb]} {self.verb} {node.type} {node.title} [{node.logical_id}] in {node.region}"
+        return text + (f": {', '.join(self.changed)}" if self.changed else "")
+
+
+@dataclass
+class Summary:
+    mode: str  # plan | apply | destroy
+    actions: list[Action]
+
+    def count(self, verb: str) -> int:
+        return sum(1 for a in self.actions if a.verb == verb)
+
+    @property
+    def changes(self) -> list[Action]:
+        return [a for a in self.actions if a.verb != "unchanged"]
+
+    def text(self) -> str:
+        created, updated = self.count("create"), self.count("update")
+        unchanged, deleted = self.count("unchanged"), self.count("delete")
+        if self.mode == "destroy":
+            return f"destroy: deleted {deleted} resources" if deleted else "destroy: nothing of the stack was found"
+        if not created and not updated:
+            return f"{self.mode}: no changes; all {unchanged} resources are up to date"
+        if self.mode == "plan":
+            return f"plan: {created} to create, {updated} to update, {unchanged} unchanged"
+        return f"apply: created {created}, updated {updated}, unchanged {unchanged}"
+
+
+ActionHook = Callable[[Action], None]
+
+
+class Applier:
+    """Converges an account to a blueprint with boto3.
+
+    ``out`` receives one line per action; ``on_action`` is called after each completed
+    write (tests interrupt a run with it).
+    """
+
+    def __init__(self, blueprint: Blueprint, aws: Aws, out: Callable[[str], None] = print,
+                 on_action: ActionHook | None = None, options: Options | None = None) -> None:
+        self.blueprint = blueprint
+        self.aws = aws
+        self.out = out
+        self.on_action = on_action
+        self.options = options or Options()
+        self.stack = blueprint.spec.name
+        self.done = 0  # write actions completed in this run
+
+    # -- the three commands --------------------------------------------------------
+
+    def plan(self) -> Summary:
+        """What apply would do. Calls only read APIs (Describe, List, Get, Head)."""
+        return self._converge(write=False)
+
+    def apply(self) -> Summary:
+        if self.blueprint.spec.certificate_arn is None:
+            raise InputError(None, "apply needs --certificate-arn: the ARN of an ACM certificate in "
+                                   f"{self.blueprint.spec.region} for the HTTPS listener")
+        return self._converge(write=True)
+
+    def destroy(self) -> Summary:
+        """Delete what the stack created, dependants first. Only resources carrying the
+        stack's tags (or, for untaggable parts, attached to them) are touched."""
+        state: dict[str, Live] = {}
+        found: list[tuple[Op, Live]] = []
+        for node in self.blueprint.ordered():
+            if any(d not in state for d in node.dependencies()):
+                continue  # what it hangs on is gone, so it cannot exist either
+            op = self._op(node, state, pending_ok=False)
+            live = self._call(op, "find", HANDLERS[node.type].find, op)
+            if live is not None:
+                state[node.logical_id] = live
+                found.append((op, live))
+        actions: list[Action] = []
+        failed: dict[str, str] = {}  # logical id -> why it could not be deleted
+        for op, live in reversed(found):
+            action = Action("delete", op.node)
+            self.out(action.line())
+            # Something that depends on it is still there: try once, without waiting.
+            held = any(n.logical_id in failed for n in self._dependants(op.node))
+            try:
+                self._call(op, "delete", self._delete_when_free, op, live, not held)
+            except InputError as exc:
+                failed[op.node.logical_id] = str(exc)
+                self.out(f"  ! {exc}")
+                continue
+            self._finish(action, op)
+            actions.append(action)
+        summary = Summary("destroy", actions)
+        if failed:
+            self.out(summary.text())
+            titles = ", ".join(self.blueprint.get(i).title for i in failed)
+            raise InputError(None, f"destroy incomplete: {len(failed)} resource(s) could not be deleted ({titles}); "
+                                   "see the messages above, then run destroy again")
+        return summary
+
+    def _dependants(self, node: Node) -> list[Node]:
+        return [n for n in self.blueprint if node.logical_id in n.dependencies()]
+
+    # -- converging ----------------------------------------------------------------
+
+    def _converge(self, write: bool) -> Summary:
+        state: dict[str, Live] = {}
+        actions: list[Action] = []
+        for node in self.blueprint.ordered():
+            handler = HANDLERS[node.type]
+            ready = all(d in state for d in node.dependencies())
+            op = self._op(node, state, pending_ok=not ready)
+            # A resource whose dependencies do not exist yet cannot exist either.
+            live = self._call(op, "find", handler.find, op) if ready else None
+            if live is None:
+                action = Action("create", node)
+                self.out(action.line())
+                if write:
+                    live = self._call(op, "create", handler.create, op)
+                    self._finish(action, op)
+            else:
+                changed = handler.changes(op, live)
+                action = Action("update" if changed else "unchanged", node, changed)
+                if changed:
+                    self.out(action.line())
+                    if write:
+                        live = self._update(handler, op, live, changed)
+                        self._finish(action, op)
+            if live is not None:
+                state[node.logical_id] = live
+            actions.append(action)
+        return Summary("apply" if write else "plan", actions)
+
+    def _delete_when_free(self, op: Op, live: Live, wait: bool = True) -> None:
+        """Delete, retrying while AWS still counts something being deleted as using it
+        (load balancer and cache interfaces linger for minutes after their owner goes)."""
+        import time
+
+        from .aws import WAIT, error_code
+
+        attempts = WAIT["MaxAttempts"] if wait else 1
+        for attempt in range(attempts):
+            try:
+                return HANDLERS[op.node.type].delete(op, live)
+            except Exception as exc:
+                code = error_code(exc)
+                if code not in IN_USE or attempt == attempts - 1:
+                    # The call failed, but did the deletion? (A retried call whose first try
+                    # succeeded, an answer lost on the way.) Look again before reporting it.
+                    if self._gone(op):
+                        return None
+                    raise
+                if attempt == 0:
+                    self.out(f"  waiting: {op.node.title} is still in use ({error_code(exc)})")
+                time.sleep(WAIT["Delay"])
+
+    def _gone(self, op: Op) -> bool:
+        try:
+            return HANDLERS[op.node.type].find(op) is None
+        except Exception:  # noqa: BLE001 - cannot tell: report the original failure
+            return False
+
+    def _update(self, handler: Handler, op: Op, live: Live, changed: list[str]) -> Live:
+        try:
+            return self._call(op, "update", handler.update, op, live, changed)
+        except CannotUpdate as exc:
+            raise InputError(op.where(), f"{', '.join(exc.fields)} cannot be changed in place; stackproof does not "
+                                         "replace resources: destroy and apply again, or keep the old value "
+                                         "in the spec") from None
+
+    def _finish(self, action: Action, op: Op) -> None:
+        self.done += 1
+        for note in op.notes:
+            self.out(f"  {note}")
+        if self.on_action is not None:
+            self.on_action(action)
+
+    def _call(self, op: Op, verb: str, fn: Callable[..., Any], *args: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, WaiterError
+        from botocore.parsers import ResponseParserError
+
+        try:
+            return fn(*args)
+        except NoCredentialsError:
+            raise InputError(None, "no AWS credentials found: set AWS_PROFILE (or --aws-profile), or "
+                                   "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role applies") from None
+        except ResponseParserError:
+            after = f"; {self.done} change(s) were made before this one" if verb != "find" else ""
+            raise InputError(op.where(), f"{verb} failed: the endpoint's answer is not an AWS response "
+                                         f"(does it implement this operation?){after}") from None
+        except (ClientError, WaiterError, BotoCoreError) as exc:
+            after = (f"; {self.done} change(s) were made before this one, run the command again to continue"
+                     if verb != "find" else "")
+            raise InputError(op.where(), f"{verb} failed: {_describe(exc)}{after}") from None
+
+    # -- references ----------------------------------------------------------------
+
+    def _op(self, node: Node, state: dict[str, Live], pending_ok: bool) -> Op:
+        props = self._resolve(node, state, pending_ok)
+        return Op(node, props, self.aws, self.stack, self.options)
+
+    def _resolve(self, node: Node, state: dict[str, Live], pending_ok: bool) -> dict[str, Any]:
+        spec = self.blueprint.spec
+
+        def convert(marker: Any) -> Any:
+            if isinstance(marker, Ref):
+                live = state.get(marker.logical_id)
+                return live.id if live else _pending(marker.logical_id)
+            if isinstance(marker, GetAtt):
+                live = state.get(marker.logical_id)
+                return live.attrs[marker.attribute] if live else _pending(f"{marker.logical_id}.{marker.attribute}")
+            if isinstance(marker, Zone):
+                return self._zone(node, marker.index)
+            if isinstance(marker, Sub):
+                return self._sub(marker, node, state)
+            if isinstance(marker, SsmParameter):
+                return self._read(node, lambda: self.aws.ssm_parameter(node.region, marker.name))
+            if isinstance(marker, Param):
+                return spec.certificate_arn or Pending("--certificate-arn")
+            raise TypeError(marker)
+
+        def _pending(what: str) -> Any:
+            if not pending_ok:
+                raise RuntimeError(f"{node.logical_id}: {what} is not resolved")
+            return Pending(what)
+
+        return transform(node.props, convert)
+
+    def _zone(self, node: Node, index: int) -> str:
+        zones = self._read(node, lambda: self.aws.zones(node.region))
+        if index >= len(zones):
+            raise InputError(None, f"{node.region} has {len(zones)} available Availability Zones; the spec asks "
+                                   f"for {index + 1}")
+        return zones[index]
+
+    def _sub(self, marker: Sub, node: Node, state: dict[str, Live]) -> Any:
+        values: dict[str, Any] = {}
+        for name in marker.names():
+            if name == "AWS::AccountId":
+                values[name] = self._read(node, self.aws.account_id)
+            elif name == "AWS::Region":
+                values[name] = node.region
+            elif name == "AWS::Partition":
+                values[name] = "aws"
+            else:
+                logical_id, _, attribute = name.partition(".")
+                live = state.get(logical_id)
+                if live is None:
+                    return Pending(marker.text)
+                values[name] = live.attrs[attribute] if attribute else live.id
+        text = marker.text
+        for name, value in values.items():
+            text = text.replace("${" + name + "}", str(value))
+        return text
+
+    def _read(self, node: Node, fn: Callable[[], Any]) -> Any:
+        op = Op(node, {}, self.aws, self.stack, self.options)
+        return self._call(op, "find", fn)
+
+
+
+def _describe(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        operation = getattr(exc, "operation_name", "")
+        return f"{operation}: {error.get('Code')}: {error.get('Message')}".lstrip(": ")
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

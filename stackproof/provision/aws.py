@@ -1,0 +1,81 @@
+"""boto3 clients for one provisioning run: one session, one endpoint, adaptive retries.
+
+boto3 is imported here, when a run starts, never when the command line is built.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+ClientHook = Callable[[Any], None]
+
+
+class Aws:
+    """Clients per (service, region), created on first use.
+
+    ``endpoint_url`` sends every client to one endpoint (a moto server, LocalStack);
+    ``on_client`` hooks see each new client before its first call (tests record the
+    operations a plan makes with them).
+    """
+
+    def __init__(self, session: Any = None, endpoint_url: str | None = None,
+                 on_client: Iterable[ClientHook] = (), home_region: str | None = None,
+                 max_attempts: int = 10) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.session = session or boto3.Session()
+        self.endpoint_url = endpoint_url
+        self.home_region = home_region
+        self.on_client = list(on_client)
+        self.config = Config(retries={"mode": "adaptive", "max_attempts": max_attempts},
+                             user_agent_extra="stackproof-provision")
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._account: str | None = None
+        self._zones: dict[str, list[str]] = {}
+        self._parameters: dict[tuple[str, str], str] = {}
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                         config=self.config)
+            for hook in self.on_client:
+                hook(client)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def account_id(self) -> str:
+        if self._account is None:
+            self._account = self.client("sts", self.home_region or "us-east-1").get_caller_identity()["Account"]
+        return self._account
+
+    def zones(self, region: str) -> list[str]:
+        """The region's available Availability Zones, by name."""
+        if region not in self._zones:
+            found = self.client("ec2", region).describe_availability_zones(
+                Filters=[{"Name": "state", "Values": ["available"]},
+                         {"Name": "zone-type", "Values": ["availability-zone"]}])
+            self._zones[region] = sorted(z["ZoneName"] for z in found["AvailabilityZones"])
+        return self._zones[region]
+
+    def ssm_parameter(self, region: str, name: str) -> str:
+        key = (region, name)
+        if key not in self._parameters:
+            self._parameters[key] = self.client("ssm", region).get_parameter(Name=name)["Parameter"]["Value"]
+        return self._parameters[key]
+
+
+def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
+    """Every item of a listing, through the operation's paginator."""
+    items: list[Any] = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        items.extend(page.get(key, []))
+    return items
+
+
+def error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+WAIT = {"Delay": 15, "MaxAttempts": 120}  # up to 30 minutes: RDS and ElastiCache take their time

@@ -1,0 +1,165 @@
+"""What every resource handler shares: the live record, the operation context, tags."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ...errors import InputError
+from ..aws import Aws
+from ..blueprint import ID_TAG, STACK_TAG, Node
+
+
+@dataclass
+class Live:
+    """A resource as found in the account.
+
+    ``id`` is what CloudFormation's Ref returns for the type; ``attrs`` what GetAtt
+    returns; ``current`` the managed properties as AWS reports them, in the
+    blueprint's (CloudFormation) shape, so the applier can compare them.
+    """
+
+    id: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    current: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Options:
+    skip_final_snapshot: bool = False  # destroy: delete databases without a final snapshot
+
+
+@dataclass
+class Op:
+    """One handler call: the node, its properties with references resolved, the clients."""
+
+    node: Node
+    props: dict[str, Any]
+    aws: Aws
+    stack: str
+    options: Options = field(default_factory=Options)
+    notes: list[str] = field(default_factory=list)  # lines the applier prints after the action
+
+    @property
+    def region(self) -> str:
+        return self.node.region
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.aws.client(service, region or self.node.region)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return dict(self.node.tags)
+
+    def tag_list(self) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self.tags.items()]
+
+    def ec2_tag_spec(self, resource_type: str) -> list[dict[str, Any]]:
+        return [{"ResourceType": resource_type, "Tags": self.tag_list()}]
+
+    @property
+    def ec2_filters(self) -> list[dict[str, Any]]:
+        """Filters that find this node's resource by the stack and logical-id tags."""
+        return [{"Name": f"tag:{STACK_TAG}", "Values": [self.stack]},
+                {"Name": f"tag:{ID_TAG}", "Values": [self.node.logical_id]}]
+
+    def where(self) -> str:
+        return f"{self.node.type} {self.node.title} ({self.node.logical_id}) in {self.region}"
+
+    def check_owner(self, tags: dict[str, str], what: str) -> None:
+        """A resource found by name must carry this stack's tags: never adopt or delete another's."""
+        owner = tags.get(STACK_TAG)
+        if owner != self.stack or tags.get(ID_TAG) != self.node.logical_id:
+            whose = f"stack {owner!r}" if owner else "no stackproof stack"
+            raise InputError(self.where(), f"{what} already exists and belongs to {whose}; choose another "
+                                           f"stack name, or remove it if it is a leftover")
+
+
+class CannotUpdate(Exception):
+    """The change needs the resource replaced; stackproof does not replace resources."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+class Handler:
+    """Find, create, update and delete one CloudFormation type with boto3."""
+
+    type: ClassVar[str]
+    # Properties compared without regard to order (lists of ids, rule sets).
+    unordered: ClassVar[frozenset[str]] = frozenset()
+    # Properties AWS cannot change in place.
+    immutable: ClassVar[frozenset[str]] = frozenset()
+
+    def find(self, op: Op) -> Live | None:
+        raise NotImplementedError
+
+    def create(self, op: Op) -> Live:
+        raise NotImplementedError
+
+    def update(self, op: Op, live: Live, changed: list[str]) -> Live:
+        raise CannotUpdate(changed)
+
+    def delete(self, op: Op, live: Live) -> None:
+        raise NotImplementedError
+
+    def comparable(self, key: str, value: Any) -> Any:
+        """The part of a property value that is compared (both sides go through this)."""
+        return value
+
+    def changes(self, op: Op, live: Live) -> list[str]:
+        """Managed properties whose live value differs from the blueprint's."""
+        changed = []
+        for key, current in live.current.items():
+            if key not in op.props:
+                continue  # not managed by the blueprint
+            want = op.props[key]
+            if key == "Tags":
+                have = current if isinstance(current, dict) else {}
+                if any(have.get(k) != v for k, v in op.tags.items()):
+                    changed.append(key)
+                continue
+            want, current = self.comparable(key, want), self.comparable(key, current)
+            if key in self.unordered:
+                want, current = _sorted(want), _sorted(current)
+            if canonical(project(current, want)) != canonical(want):
+                changed.append(key)
+        return changed
+
+
+def project(current: Any, desired: Any) -> Any:
+    """current restricted to the keys desired sets (AWS reports defaults we never set)."""
+    if isinstance(current, dict) and isinstance(desired, dict):
+        return {k: project(current[k], desired[k]) for k in desired if k in current}
+    if isinstance(current, list) and isinstance(desired, list) and len(current) == len(desired):
+        return [project(c, d) for c, d in zip(current, desired)]
+    return current
+
+
+def canonical(value: Any) -> str:
+    """One spelling for comparison: numbers and booleans written as strings become values."""
+    return json.dumps(_normal(value), sort_keys=True)
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    if isinstance(value, str):
+        if value in ("true", "false"):
+            return value == "true"
+        if value.isdigit():
+            return int(value)
+    return value
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(value, key=canonical)
+    return value
+
+
+def tag_dict(tags: Any, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {t[key]: t[value] for t in tags or []}
