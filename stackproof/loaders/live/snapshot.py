@@ -49,8 +49,11 @@ class Snapshot:
     account_gaps: list[dict[str, str]] = field(default_factory=list)  # accounts whose role could not be assumed
 
     def to_dict(self) -> dict[str, Any]:
+        from ... import __version__
+
         return {
             "schema": SCHEMA,
+            "tool": {"name": "stackproof", "version": __version__},
             "collected_at": self.collected_at,
             "partition": self.partition,
             "regions": self.regions,
