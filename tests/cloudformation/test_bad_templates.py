@@ -79,3 +79,26 @@ def test_scanning_a_plan_does_not_import_cfn_lint(tmp_path):
     loaded = code.replace(plan, str(template)).replace("assert 'cfnlint' not in", "assert 'cfnlint' in")
     loaded = loaded.replace(" and 'samtranslator' not in sys.modules", "")
     subprocess.run([sys.executable, "-c", loaded], check=True, capture_output=True)
+
+
+JSON_CASES = {
+    "ref-to-nothing": ('{\n  "Resources": {\n    "Bucket": {\n      "Type": "AWS::S3::Bucket",\n'
+                       '      "Properties": {"BucketName": {"Ref": "Missing"}}\n    }\n  }\n}\n', 5, "refers to Missing"),
+    "duplicate-key": ('{\n  "Resources": {\n    "Bucket": {"Type": "AWS::S3::Bucket",\n'
+                      '      "Properties": {"BucketName": "a", "BucketName": "b"}}\n  }\n}\n', 4,
+                      "duplicate key 'BucketName'"),
+    "unknown-type": ('{\n  "Resources": {\n    "Queue": {"Type": "AWS::SQS::Queue"},\n'
+                     '    "Box": {"Type": "AWS::EC2::Instance1"}\n  }\n}\n', 4, "unknown resource type"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_CASES))
+def test_bad_json_template_names_the_line_too(case, tmp_path, capsys):
+    # JSON is read with the standard library; a mistake is found again with cfn-lint's
+    # decoder, which knows the line of every value.
+    text, line, words = JSON_CASES[case]
+    path = tmp_path / "template.json"
+    path.write_text(text)
+    assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"stackproof: error: {path}:{line}: ") and words in err, err

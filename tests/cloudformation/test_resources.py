@@ -234,3 +234,23 @@ def test_names_listeners_keys_and_lines(tmp_path):
     classic = inventory.get("Classic.listener[80]")
     assert classic.name == "legacy:80" and classic.protocol == "HTTP" and classic.instance_port == 8080
     assert inventory.get("Classic").lb_type == "classic"
+
+
+def test_json_templates_give_the_same_resources_and_lines(tmp_path):
+    import json
+
+    from stackproof.loaders import LoadOptions, load_inputs
+    from stackproof.loaders.cloudformation.decode import decode_template
+
+    yaml_path = tmp_path / "template.yaml"
+    yaml_path.write_text(NETWORK.lstrip())
+    as_json = json.dumps(decode_template(yaml_path.read_text(), "x", exact=True), indent=2)
+    json_path = tmp_path / "template.json"
+    json_path.write_text(as_json)
+    from_yaml = load_inputs([yaml_path], LoadOptions(region="eu-west-2"))
+    from_json = load_inputs([json_path], LoadOptions(region="eu-west-2"))
+    assert [r.key for r in from_json] == [r.key for r in from_yaml]
+    for resource in from_json:
+        twin = from_yaml.get(resource.key)
+        assert resource == twin.__class__(**{**twin.__dict__, "prov": resource.prov}), resource.key
+        assert as_json.splitlines()[resource.prov.line - 1].strip().startswith(f'"{resource.key.split(".")[0]}"')

@@ -7,6 +7,7 @@ several resources at once (listener names, replication regions) is filled in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields as dataclass_fields
+from functools import lru_cache
 from typing import Any, Iterator
 
 from ...model import (
@@ -191,11 +192,15 @@ def _resources_of(builder: Builder, source: str, scenario: str | None) -> Iterat
 _COMMON = {"key", "prov", "name", "region", "tags", "before"}
 
 
+@lru_cache(maxsize=None)
+def _fields_of(cls: type[Resource]) -> frozenset[str]:
+    return frozenset(({f.name for f in dataclass_fields(cls)} - _COMMON) | {"name"})
+
+
 def _construct(cls: type[Resource], raw: RawResource, fields: dict[str, Any], source: str, scenario: str | None,
                before: Resource | None = None) -> Resource:
     fields = {k: v for k, v in fields.items() if not k.startswith("_")}
-    allowed = ({f.name for f in dataclass_fields(cls)} - _COMMON) | {"name"}
-    extra = set(fields) - allowed
+    extra = set(fields) - _fields_of(cls)
     if extra:
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(extra))}")
     name = fields.pop("name", None)

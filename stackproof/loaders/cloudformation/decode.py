@@ -35,8 +35,18 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decode_template(text: str, where: str) -> dict[str, Any]:
-    """The template as nodes, or an InputError that says what is wrong and on which line."""
+def decode_template(text: str, where: str, exact: bool = False) -> dict[str, Any]:
+    """The template as nodes, or an InputError that says what is wrong and on which line.
+
+    A JSON template (what generators such as the CDK write, and at thousands of resources)
+    is read with the standard library's parser, which is fifty times faster, keeping the
+    line of each resource; cfn-lint's decoder is not even imported. Lines of properties
+    are only needed to point at a mistake: the loader then decodes again with ``exact``.
+    """
+    if not exact and text.lstrip().startswith("{"):
+        fast = _decode_json_fast(text)
+        if fast is not None:
+            return _checked(fast, where)
     from yaml import YAMLError
     from yaml.scanner import ScannerError
 
@@ -63,6 +73,102 @@ def decode_template(text: str, where: str) -> dict[str, Any]:
     except (ValueError, TypeError) as exc:  # e.g. a malformed !GetAtt
         raise InputError(where, f"invalid template: {exc}") from None
     return _checked(template, where)
+
+
+class _Mark:
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line  # 0-based, as YAML marks
+
+
+class _Key(str):
+    """A mapping key that remembers its line (what cfn-lint's str_node does)."""
+
+    start_mark: _Mark
+
+
+def is_exact(template: Any) -> bool:
+    """Whether the template was decoded with a line for every node (cfn-lint's decoder)."""
+    return getattr(template, "start_mark", None) is not None
+
+
+def _decode_json_fast(text: str) -> dict[str, Any] | None:
+    """A JSON template with the standard library, each resource key carrying its line;
+    None when anything is unusual (the exact decoder then reads it and names the problem)."""
+    import bisect
+    import json
+    import re
+    from json.decoder import scanstring
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(pairs)
+        if len(found) != len(pairs):
+            raise ValueError("duplicate key")
+        return found
+
+    decoder = json.JSONDecoder(object_pairs_hook=unique)
+    space = re.compile(r"\s*")
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def key_at(position: int) -> tuple[str, int]:
+        position = space.match(text, position).end()
+        if text[position] != '"':
+            raise ValueError("expected a key")
+        return scanstring(text, position + 1)
+
+    def colon(position: int) -> int:
+        position = space.match(text, position).end()
+        if text[position] != ":":
+            raise ValueError("expected ':'")
+        return space.match(text, position + 1).end()
+
+    def members(position: int, on_key: Any) -> tuple[dict[str, Any], int]:
+        """The object at ``position`` ('{'), reading each value with ``on_key``."""
+        found: dict[str, Any] = {}
+        position = space.match(text, position + 1).end()
+        if text[position] == "}":
+            return found, position + 1
+        while True:
+            start = space.match(text, position).end()
+            name, position = key_at(start)
+            if name in found:
+                raise ValueError("duplicate key")
+            key, value, position = on_key(name, start, colon(position))
+            found[key] = value
+            position = space.match(text, position).end()
+            if text[position] == "}":
+                return found, position + 1
+            if text[position] != ",":
+                raise ValueError("expected ',' or '}'")
+            position += 1
+
+    def plain(name: str, start: int, position: int) -> tuple[str, Any, int]:
+        value, end = decoder.raw_decode(text, position)
+        return name, value, end
+
+    def resource(name: str, start: int, position: int) -> tuple[str, Any, int]:
+        key = _Key(name)
+        key.start_mark = _Mark(bisect.bisect_left(newlines, start))
+        value, end = decoder.raw_decode(text, position)
+        return key, value, end
+
+    def section(name: str, start: int, position: int) -> tuple[str, Any, int]:
+        if name == "Resources" and text[position] == "{":
+            value, end = members(position, resource)
+            return name, value, end
+        return plain(name, start, position)
+
+    try:
+        start = space.match(text).end()
+        if text[start] != "{":
+            return None
+        template, end = members(start, section)
+        if text[end:].strip():
+            return None
+    except (ValueError, IndexError, RecursionError):
+        return None
+    return template
 
 
 def _decode_json(text: str, where: str, cfn_json: Any) -> dict[str, Any]:
@@ -109,8 +215,22 @@ def _loader_class() -> Any:
         return _LOADER
     from cfnlint.decode import cfn_yaml
     from cfnlint.decode.node import dict_node
+    from yaml import ScalarNode
+
+    tags: dict[tuple[str, bool], str] = {}
 
     class Loader(cfn_yaml.CfnFullLoader):
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # The implicit tag of a plain scalar depends on its text only: templates
+            # repeat the same words thousands of times, so remember each answer.
+            if kind is ScalarNode and implicit[0]:
+                key = (value, implicit[1])
+                tag = tags.get(key)
+                if tag is None:
+                    tag = tags[key] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
+
         def construct_yaml_map(self, node: Any) -> Any:
             self.flatten_mapping(node)
             mapping: dict[Any, Any] = {}

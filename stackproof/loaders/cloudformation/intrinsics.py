@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import itertools
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from ...model import Unknown
@@ -291,16 +293,9 @@ class Resolver:
             if isinstance(value, Unknown):
                 return value
         try:
-            network = ipaddress.ip_network(str(block), strict=False)
-            prefix = network.max_prefixlen - int(bits)
-            subnets = []
-            for subnet in network.subnets(new_prefix=prefix):
-                subnets.append(str(subnet))
-                if len(subnets) == int(count):
-                    break
+            return list(_cidr(str(block), int(count), int(bits)))
         except (ValueError, TypeError) as exc:
             return Unknown(f"Fn::Cidr cannot split {block!r}: {exc}")
-        return subnets
 
     def length(self, arg: Any) -> Any:
         value = self.resolve(arg)
@@ -318,6 +313,14 @@ class Resolver:
     def transform(self, arg: Any) -> Any:
         name = arg.get("Name") if isinstance(arg, dict) else None
         return Unknown(f"produced by the macro {name or '(unnamed)'} (Fn::Transform), which stackproof cannot run")
+
+
+@lru_cache(maxsize=256)
+def _cidr(block: str, count: int, bits: int) -> tuple[str, ...]:
+    """Fn::Cidr: the first ``count`` blocks of ``bits`` host bits (templates repeat them)."""
+    network = ipaddress.ip_network(block, strict=False)
+    return tuple(str(subnet) for subnet in itertools.islice(network.subnets(new_prefix=network.max_prefixlen - bits),
+                                                            count))
 
 
 def _has_unknown(value: Any) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
-from .decode import decode_template
+from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, specs
 from .scenarios import MAX_SCENARIOS, Scenario, scenarios
@@ -75,15 +75,24 @@ class StackLoader:
             text = _read_text(path)
         self.files.append((path, hashlib.sha256(text.encode("utf-8")).hexdigest()))
         data = decode_template(text, path)
+        try:
+            template, gaps = self._read(path, data, region_name)
+        except InputError:
+            if not is_exact(data):  # decode again, to name the line of the mistake
+                self._read(path, decode_template(text, path, exact=True), region_name)
+            raise
+        self._templates[cache_key] = (template, gaps)
+        return template, gaps
+
+    def _read(self, path: str, data: dict[str, Any], region: str | None) -> tuple[Template, list[Gap]]:
         gaps: list[Gap] = []
         if data.get("Transform") is not None and _has_transform(data):
             from .transforms import expand
 
-            data, gaps = expand(data, path, region_name, self.mapped)
+            data, gaps = expand(data, path, region, self.mapped)
         template = read_template(path, data)
-        check_types(template, self.resolved_types | frozenset(self.mapped), region_name)
+        check_types(template, self.resolved_types | frozenset(self.mapped), region)
         check_references(template)
-        self._templates[cache_key] = (template, gaps)
         return template, gaps
 
     def build(self, template: Template, context: Context, gaps: list[Gap], single: bool = False) -> list[Built]:
@@ -163,7 +172,7 @@ class StackLoader:
                 continue
             if decl.condition:
                 found.add(decl.condition)
-            found.update(r.target for r in references(decl.properties) if r.kind == "condition")
+            found.update(r.target for r in decl.refs if r.kind == "condition")
         if context.depth:
             found.update(r.target for r in references(template.outputs) if r.kind == "condition")
         # A condition counts through the conditions that use it, too.

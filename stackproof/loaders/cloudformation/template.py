@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator
 
 from ...errors import InputError
@@ -34,6 +36,14 @@ class Decl:
     condition: str | None
     line: int | None
     body: dict[str, Any]
+
+    @property
+    def refs(self) -> list["Reference"]:
+        """Every reference its properties make (computed once: templates can be large)."""
+        found = self.__dict__.get("_refs")
+        if found is None:
+            found = self.__dict__["_refs"] = list(references(self.properties))
+        return found
 
     def property_line(self, name: str) -> int | None:
         for key in self.properties:
@@ -195,7 +205,10 @@ def check_references(template: Template) -> None:
         if decl.condition is not None and decl.condition not in template.conditions:
             problems.append((_key_line(decl.body, "Condition") or decl.line or 0,
                              f"{scope} has Condition {decl.condition}, which the template does not define"))
-        check(decl.properties, scope)
+        for ref in decl.refs:
+            message = _problem(ref, template, names, scope)
+            if message:
+                problems.append((line_of(ref.node) or 0, message))
         for dependency in _depends_on(decl):
             if dependency not in template.resources:
                 problems.append((line_of(dependency) or decl.line or 0,
@@ -231,9 +244,9 @@ def _depends_on(decl: Decl) -> list[str]:
 
 def dependencies(template: Template, decl: Decl) -> set[str]:
     """The resources one resource needs before it can be created."""
-    found = {ref.target for ref in references(decl.properties) if ref.kind in ("ref", "getatt")}
-    found.update(_depends_on(decl))
-    return found & set(template.resources)
+    found = {ref.target for ref in decl.refs if ref.kind in ("ref", "getatt") and ref.target in template.resources}
+    found.update(d for d in _depends_on(decl) if d in template.resources)
+    return found
 
 
 def _check_cycles(template: Template) -> None:
@@ -284,6 +297,12 @@ def _type_exists(rtype: str, region: str | None) -> bool:
         return False
     if parts[0] not in ("AWS", "Alexa"):
         return True  # a registry (third-party or private) type: CloudFormation checks it at deploy
+    for where in dict.fromkeys([region or "us-east-1", "us-east-1"]):
+        known = _provider_types(where)
+        if known is not None and rtype in known:
+            return True
+    if _provider_types("us-east-1") is not None:
+        return False
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
     from cfnlint.schema._exceptions import ResourceNotFoundError
 
@@ -296,3 +315,26 @@ def _type_exists(rtype: str, region: str | None) -> bool:
         except Exception:  # noqa: BLE001 - a region cfn-lint has no schemas for
             continue
     return False
+
+
+@lru_cache(maxsize=None)
+def _provider_types(region: str) -> frozenset[str] | None:
+    """The resource types cfn-lint's schemas list for a region, read from its data module
+    without importing cfn-lint (whose import alone takes most of a second); None when the
+    module is not where this version of cfn-lint keeps it."""
+    import importlib.util
+
+    package = importlib.util.find_spec("cfnlint")  # finds, does not import
+    if package is None or not package.submodule_search_locations:
+        return None
+    for location in package.submodule_search_locations:
+        path = Path(location) / "data" / "schemas" / "providers" / f"{region.replace('-', '_')}.py"
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location(f"_stackproof_cfn_types_{region.replace('-', '_')}", path)
+            if spec is None or spec.loader is None:
+                return None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            types = getattr(module, "types", None)
+            return frozenset(types) if isinstance(types, dict) else None
+    return None
