@@ -58,6 +58,10 @@ def subnet_data_tier_private(subnet: Subnet, ctx: Context) -> Verdict:
     """A subnet that holds a database, cache or file system has no route to an internet gateway."""
     stores = queries.data_stores_by_subnet(ctx.inventory).get(subnet.key, [])
     if not stores:
+        unplaced = queries.unplaced_data_stores(ctx.inventory)
+        if unplaced:
+            store, why = unplaced[0]
+            return unknown(f"{store.prov.address} may sit in this subnet: its subnets are unknown ({why.reason})")
         return not_applicable("holds no database, cache or file system")
     holds = ", ".join(sorted({s.prov.address for s in stores}))
     table_key = queries.route_table_of(ctx.inventory, subnet)

@@ -29,7 +29,10 @@ from .model import (
 
 
 def subnets_of_group(inventory: Inventory, group_key: object) -> tuple[str, ...] | Unknown | None:
-    """Subnets of a DB or cache subnet group; None when the group is not in the inputs."""
+    """Subnets of a DB or cache subnet group; an Unknown when the group is unknown; None
+    when the group is not in the inputs."""
+    if isinstance(group_key, Unknown):
+        return group_key
     group = inventory.get(group_key) if isinstance(group_key, str) else None
     if isinstance(group, (DbSubnetGroup, ElastiCacheSubnetGroup)):
         return group.subnets
@@ -59,6 +62,29 @@ def _build_data_stores_by_subnet(inventory: Inventory) -> dict[str, list[Resourc
     for target in inventory.of_kind(EfsMountTarget):
         place(inventory.get(target.file_system) or target, (target.subnet,))
     return dict(found)
+
+
+def unplaced_data_stores(inventory: Inventory) -> list[tuple[Resource, Unknown]]:
+    """Data stores whose subnets cannot be known (their subnet group is unknown): any
+    subnet might hold them."""
+    return inventory.derived("unplaced_data_stores", _build_unplaced_data_stores)
+
+
+def _build_unplaced_data_stores(inventory: Inventory) -> list[tuple[Resource, Unknown]]:
+    found: list[tuple[Resource, Unknown]] = []
+    stores: list[tuple[Resource, object]] = [
+        *((db, db.db_subnet_group) for db in inventory.of_kind(DbInstance)),
+        *((cluster, cluster.db_subnet_group) for cluster in inventory.of_kind(DbCluster)),
+        *((cache, cache.subnet_group) for cache in inventory.of_kind(ElastiCacheReplicationGroup)),
+    ]
+    for store, group in stores:
+        subnets = subnets_of_group(inventory, group)
+        if isinstance(subnets, Unknown):
+            found.append((store, subnets))
+    for target in inventory.of_kind(EfsMountTarget):
+        if isinstance(target.subnet, Unknown):
+            found.append((inventory.get(target.file_system) or target, target.subnet))
+    return found
 
 
 def main_route_tables(inventory: Inventory) -> dict[str, str]:

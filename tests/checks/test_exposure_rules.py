@@ -105,6 +105,12 @@ def test_file_system_mount_target_makes_a_data_subnet(catalogue):
     assert run(catalogue, "subnet_data_tier_private", subnet, target, table).status == "FAIL"
 
 
+def test_subnet_may_hold_a_database_whose_subnet_group_is_unknown(catalogue):
+    db = make(DbInstance, "db", db_subnet_group=LATER)
+    verdict = run(catalogue, "subnet_data_tier_private", make(Subnet), db)
+    assert verdict.status == "UNKNOWN" and "db" in verdict.message
+
+
 def test_subnet_without_data_stores_is_not_applicable(catalogue):
     assert run(catalogue, "subnet_data_tier_private", make(Subnet)).status == "NOT_APPLICABLE"
 
