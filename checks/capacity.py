@@ -99,9 +99,9 @@ def storage_change_within_ratio(resource: Resource, ctx: Context) -> Verdict:
         return not_applicable("an Aurora member; Aurora storage grows with the cluster volume")
     before = resource.before
     if before is None:
-        action = resource.prov.action
-        return not_applicable("created by this change; there is no earlier size" if action in ("create", None)
-                              else "the input carries no earlier state to compare with")
+        if resource.prov.action == "create":
+            return not_applicable("created by this change; there is no earlier size")
+        return not_applicable("the input carries no earlier state to compare with (only plans and change sets do)")
     name, after_size = _size_of(resource)
     _, before_size = _size_of(before)
     for label, value in (("planned", after_size), ("current", before_size)):

@@ -6,6 +6,8 @@ words the message must contain). The environment selects the policy's own profil
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from stackproof.model import (
@@ -93,7 +95,10 @@ CASES = [
      "EBS volumes cannot shrink"),
     ("storage_change_within_ratio", updated(make(DbInstance, allocated_storage=LATER), allocated_storage=100), [],
      None, {}, "UNKNOWN", "planned allocated_storage is unknown"),
-    ("storage_change_within_ratio", make(DbInstance), [], None, {}, "NOT_APPLICABLE", "created by this change"),
+    ("storage_change_within_ratio", changed(make(DbInstance), prov=replace(make(DbInstance).prov, action="create")),
+     [], None, {}, "NOT_APPLICABLE", "created by this change"),
+    ("storage_change_within_ratio", make(DbInstance, source="live"), [], None, {}, "NOT_APPLICABLE",
+     "no earlier state"),
 
     # autoscaling_group_capacity_consistent
     ("autoscaling_group_capacity_consistent", make(AutoScalingGroup), [], None, {}, "PASS", "min 2 <= desired 3 <= max 6"),
