@@ -62,8 +62,8 @@ def decode_template(text: str, where: str, exact: bool = False) -> dict[str, Any
         match = exc.matches[0]
         raise InputError(where, f"invalid template: {match.message}", match.linenumber or None) from None
     except ScannerError as exc:
-        if "\t" in text and text.lstrip().startswith("{"):
-            # JSON indented with tabs is not YAML; cfn-lint reads it with its JSON decoder.
+        if text.lstrip().startswith("{"):
+            # JSON that is not YAML (tabs, escaped surrogate pairs): cfn-lint's JSON decoder.
             return _decode_json(text, where, cfn_json)
         raise InputError(where, f"invalid YAML: {_problem(exc)}", _problem_line(exc)) from None
     except YAMLError as exc:
