@@ -430,10 +430,9 @@ def _database(b: _Builder, network: _Network) -> None:
         _dr_network(b)
         replica: dict[str, Any] = {
             "DBInstanceIdentifier": f"{spec.name}-db-dr",
-            "SourceDBInstanceIdentifier": Sub(f"arn:${{AWS::Partition}}:rds:{spec.region}:${{AWS::AccountId}}:db:"
-                                              f"{spec.name}-db"),
+            "SourceDBInstanceIdentifier": GetAtt("Database", "DBInstanceArn"),
             "SourceRegion": spec.region, "DBInstanceClass": db.instance_class,
-            "MaxAllocatedStorage": spec.db_max_storage_gb, "MultiAZ": db.multi_az, "PubliclyAccessible": False,
+            "AllocatedStorage": db.storage_gb, "MaxAllocatedStorage": spec.db_max_storage_gb, "MultiAZ": db.multi_az, "PubliclyAccessible": False,
             "DBSubnetGroupName": Ref("DrDatabaseSubnetGroup"),
             "VPCSecurityGroups": [GetAtt("DrDatabaseSecurityGroup", "GroupId")],
             "DeletionProtection": db.deletion_protection, "CopyTagsToSnapshot": True,
@@ -441,8 +440,7 @@ def _database(b: _Builder, network: _Network) -> None:
         if db.encrypted:
             replica["KmsKeyId"] = dr_key
         b.add("DatabaseReplica", "AWS::RDS::DBInstance", replica, region=spec.db_dr_region,
-              name=f"{spec.name}-db-dr", tier="data", deletion_policy="Snapshot",
-              depends_on=("Database", *key_deps))
+              name=f"{spec.name}-db-dr", tier="data", deletion_policy="Snapshot", depends_on=key_deps)
 
 
 def _key_in(spec: StackSpec, region: str) -> tuple[Any, tuple[str, ...]]:

@@ -1,11 +1,13 @@
-"""Blueprint -> CloudFormation templates, one per region and deployment step.
+"""Blueprint -> CloudFormation: a root template for the primary region, and one
+template per part in another region, which the root deploys as a stack set.
 
 A CloudFormation stack lives in one region, and the reference stack spans two whose
 resources refer to each other in both directions (primary buckets replicate into DR
-buckets; a DR read replica copies the primary database). So the blueprint is cut into
-steps: each node goes into the latest step its dependants allow, and the steps are
-deployed in order. References across steps are written as ARNs built from names, never
-as Ref or GetAtt, which CloudFormation cannot resolve across regions.
+buckets; a DR read replica copies the primary database). So the DR resources are cut
+into parts: each node goes into the latest part its dependants allow. The root template
+holds the primary region's resources and one AWS::CloudFormation::StackSet per DR
+part, ordered by DependsOn. References across templates are written as ARNs built from
+names, never as Ref or GetAtt, which CloudFormation cannot resolve across stacks.
 """
 from __future__ import annotations
 
@@ -22,18 +24,19 @@ PARAMETERS = {
     "CertificateArn": {"Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$",
                        "Description": "ACM certificate of the HTTPS listener, in the stack's region"},
 }
+TEMPLATES_LOCATION = {
+    "Type": "String", "Default": ".",
+    "Description": "Where the stack set templates are: '.' (next to this file, as `stackproof scan` reads them) "
+                   "or the https:// address of the S3 folder they were uploaded to (to deploy)",
+}
 
 
 @dataclass
 class Template:
-    step: int  # 1-based deployment order
+    filename: str
     region: str
-    stack_name: str
     body: dict[str, Any]
-
-    @property
-    def filename(self) -> str:
-        return f"{self.step}-{self.stack_name.rsplit('-', 1)[0]}.yaml"
+    stack_set: str | None = None  # the root's StackSet resource that deploys it; None: the root
 
     def text(self, fmt: str = "yaml") -> str:
         if fmt == "json":
@@ -83,11 +86,15 @@ def _groups(blueprint: Blueprint) -> dict[str, str]:
             x = parent[x]
         return x
 
+    home = blueprint.spec.region
     for node in blueprint:
         for ref in node.references():
-            if blueprint.get(ref).region != node.region:
+            target = blueprint.get(ref)
+            if target.region == node.region:
+                parent[root(ref)] = root(node.logical_id)
+            elif node.region == home or target.region != home:
+                # A stack set takes values from the root as parameters; nothing else crosses.
                 raise ValueError(f"{node.logical_id} refers to {ref} in another region; name it by ARN")
-            parent[root(ref)] = root(node.logical_id)
     return {n.logical_id: root(n.logical_id) for n in blueprint}
 
 
@@ -113,35 +120,106 @@ def _group_order(groups: list[str], edges: set[tuple[str, str, int]]) -> list[st
 
 
 def render(blueprint: Blueprint) -> list[Template]:
-    """The templates of the stack, in deployment order."""
+    """The root template first, then the stack set templates it deploys."""
     spec = blueprint.spec
     step_of = steps(blueprint)
-    groups: dict[tuple[int, str], list[Node]] = {}
+    root_nodes = [n for n in blueprint.ordered() if n.region == spec.region]
+    parts: dict[tuple[int, str], list[Node]] = {}
     for node in blueprint.ordered():
-        groups.setdefault((step_of[node.logical_id], node.region), []).append(node)
-    keys = sorted(groups)
+        if node.region != spec.region:
+            parts.setdefault((step_of[node.logical_id], node.region), []).append(node)
+    part_of: dict[str, str] = {}  # logical id -> the StackSet resource that deploys it
+    names: dict[str, tuple[str, str]] = {}  # StackSet id -> (file name, region)
+    for index, key in enumerate(sorted(parts), start=1):
+        region = key[1]
+        stack_set = f"{_camel(region)}Part{index}"
+        names[stack_set] = (f"{spec.name}-{region}-{index}.yaml", region)
+        for node in parts[key]:
+            part_of[node.logical_id] = stack_set
+
     templates = []
-    for index, key in enumerate(keys, start=1):
-        step, region = key
-        nodes = groups[key]
-        here = {n.logical_id for n in nodes}
-        earlier = [_stack_name(spec.name, k[1], i) for i, k in enumerate(keys, start=1) if k[0] < step]
+    here = {n.logical_id for n in root_nodes}
+    resources: dict[str, Any] = {}
+    for node in root_nodes:
+        resource = _resource(node, here)
+        depends = sorted(set(resource.pop("DependsOn", [])) | {part_of[d] for d in node.dependencies() if d in part_of})
+        if depends:
+            resource = {"Type": resource["Type"], "DependsOn": depends, **{k: v for k, v in resource.items() if k != "Type"}}
+        resources[node.logical_id] = resource
+    for stack_set, (filename, region) in names.items():
+        members = [n for n in blueprint.ordered() if part_of.get(n.logical_id) == stack_set]
+        inside = {n.logical_id for n in members}
+        needs = {d for n in members for d in n.dependencies() if d not in inside}
+        depends = sorted({part_of.get(d, d) for d in needs})
+        passed = {m: f"{m.logical_id}{getattr(m, 'attribute', '')}".replace(".", "")
+                  for n in members for m in _markers(n.props) if m.logical_id in here}
+        resources[stack_set] = _stack_set(spec.name, stack_set, filename, region, depends, passed)
         body: dict[str, Any] = {
             "AWSTemplateFormatVersion": "2010-09-09",
-            "Description": (f"stackproof reference stack {spec.name} ({spec.environment}), step {index} of "
-                            f"{len(keys)}, region {region}"
-                            + (f"; deploy after {', '.join(earlier)}" if earlier else "")),
-        }
-        params = sorted({p.name for n in nodes for p in _params(n.props)})
-        if params:
-            body["Parameters"] = {name: dict(PARAMETERS[name]) for name in params}
-        body["Resources"] = {n.logical_id: _resource(n, here) for n in nodes}
-        templates.append(Template(index, region, _stack_name(spec.name, region, index), body))
-    return templates
+            "Description": f"stackproof reference stack {spec.name} ({spec.environment}): its part in {region}, "
+                           f"deployed by the stack set {stack_set} of {spec.name}.yaml"}
+        if passed:
+            body["Parameters"] = {name: {"Type": "String", "Description": f"passed by {spec.name}.yaml"}
+                                  for name in sorted(set(passed.values()))}
+        body["Resources"] = {n.logical_id: _resource(n, inside, passed) for n in members}
+        templates.append(Template(filename, region, body, stack_set))
+    root: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": (f"stackproof reference stack {spec.name} ({spec.environment}) in {spec.region}; its parts in "
+                        f"other regions are stack sets of the templates next to this one"),
+    }
+    params = {name: dict(PARAMETERS[name]) for name in sorted({p.name for n in root_nodes for p in _params(n.props)})}
+    if names:
+        params["TemplatesLocation"] = dict(TEMPLATES_LOCATION)
+    if params:
+        root["Parameters"] = params
+    root["Resources"] = resources
+    return [Template(f"{spec.name}.yaml", spec.region, root), *templates]
 
 
-def _stack_name(name: str, region: str, step: int) -> str:
-    return f"{name}-{region}-{step}"
+def _markers(value: Any) -> list[Any]:
+    """The Ref and GetAtt markers in a value."""
+    found: list[Any] = []
+
+    def visit(marker: Any) -> Any:
+        if isinstance(marker, (Ref, GetAtt)):
+            found.append(marker)
+        return marker
+
+    transform(value, visit)
+    return found
+
+
+def _stack_set(stack: str, logical_id: str, filename: str, region: str, depends: list[str],
+               passed: dict[Any, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"Type": "AWS::CloudFormation::StackSet"}
+    if depends:
+        resource["DependsOn"] = depends
+    resource["Properties"] = {
+        "StackSetName": filename.rsplit(".", 1)[0],
+        "Description": f"{stack}: resources in {region}",
+        "PermissionModel": "SELF_MANAGED",
+        "Capabilities": ["CAPABILITY_NAMED_IAM"],
+        "TemplateURL": {"Fn::Sub": f"${{TemplatesLocation}}/{filename}"},
+        "StackInstancesGroup": [{"DeploymentTargets": {"Accounts": [{"Ref": "AWS::AccountId"}]},
+                                 "Regions": [region]}],
+        "OperationPreferences": {"FailureToleranceCount": 0, "MaxConcurrentCount": 1},
+    }
+    if passed:
+        resource["Properties"]["Parameters"] = [
+            {"ParameterKey": name, "ParameterValue": _resource_value(marker)}
+            for marker, name in sorted(passed.items(), key=lambda item: item[1])]
+    return resource
+
+
+def _resource_value(marker: Any) -> Any:
+    if isinstance(marker, Ref):
+        return {"Ref": marker.logical_id}
+    return {"Fn::GetAtt": [marker.logical_id, marker.attribute]}
+
+
+def _camel(text: str) -> str:
+    return "".join(part.capitalize() for part in text.split("-"))
 
 
 def _params(value: Any) -> list[Param]:
@@ -156,9 +234,15 @@ def _params(value: Any) -> list[Param]:
     return found
 
 
-def _resource(node: Node, here: set[str]) -> dict[str, Any]:
+def _resource(node: Node, here: set[str], passed: dict[Any, str] | None = None) -> dict[str, Any]:
+    """The template resource of a node; ``passed`` maps references to the root's resources
+    to the stack set parameters that carry their values."""
+    passed = passed if passed is not None else {}
+
     def convert(marker: Any) -> Any:
         if isinstance(marker, (Ref, GetAtt)) and marker.logical_id not in here:
+            if marker in passed:
+                return {"Ref": passed[marker]}
             raise ValueError(f"{node.logical_id} refers to {marker.logical_id} in another template; "
                              "the blueprint must name it by ARN")
         if isinstance(marker, Ref):

@@ -92,8 +92,7 @@ class DbInstance(Handler):
             "AutomaticBackupReplicationRegion": _replication_region(db),
         }
         if "SourceDBInstanceIdentifier" in op.props:
-            for key in ("AllocatedStorage", "BackupRetentionPeriod"):  # a replica takes these from its source
-                current.pop(key)
+            current.pop("BackupRetentionPeriod")  # a replica takes it from its source
         return Live(identifier, _db_attrs(db), current)
 
     def create(self, op: Op) -> Live:
@@ -102,6 +101,7 @@ class DbInstance(Handler):
             db = rds.create_db_instance_read_replica(
                 DBInstanceIdentifier=p["DBInstanceIdentifier"], SourceDBInstanceIdentifier=p["SourceDBInstanceIdentifier"],
                 SourceRegion=p["SourceRegion"], DBInstanceClass=p["DBInstanceClass"], MultiAZ=p["MultiAZ"],
+                AllocatedStorage=int(p["AllocatedStorage"]),
                 PubliclyAccessible=p["PubliclyAccessible"], DBSubnetGroupName=p["DBSubnetGroupName"],
                 VpcSecurityGroupIds=p["VPCSecurityGroups"], DeletionProtection=p["DeletionProtection"],
                 MaxAllocatedStorage=p["MaxAllocatedStorage"], CopyTagsToSnapshot=p["CopyTagsToSnapshot"],
