@@ -1,13 +1,16 @@
-"""The fast JSON reader against cfn-lint's exact decoder, on generated templates: the same
-values, the same resource lines, whatever the layout."""
+"""The fast readers against cfn-lint's exact decoder: the same values, the same resource
+lines, on generated JSON templates whatever the layout, and on every template of the corpus."""
 from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stackproof.errors import InputError
 from stackproof.loaders.cloudformation.decode import decode_template, is_exact, line_of
+from tests.conftest import CORPUS
 
 NAMES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
 # Floats without an exponent: YAML 1.1 (cfn-lint reads JSON as YAML first) reads 1e-05 as a string.
@@ -35,3 +38,30 @@ def test_fast_json_reader_agrees_with_the_exact_decoder(template, indent, separa
     fast_lines = {str(k): line_of(k) for k in fast["Resources"]}
     exact_lines = {str(k): line_of(k) for k in exact["Resources"]}
     assert fast_lines == exact_lines
+
+
+def _corpus_templates():
+    if not CORPUS.is_dir():
+        return []
+    manifest = json.loads((CORPUS / "manifest.json").read_text())
+    return [e["file"] for e in manifest if e["kind"] == "cfn"]
+
+
+def _comparable(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.parametrize("name", _corpus_templates())
+def test_fast_readers_agree_with_the_exact_decoder_on_the_corpus(name):
+    text = (CORPUS / name).read_text(encoding="utf-8-sig")
+    try:
+        exact = decode_template(text, name, exact=True)
+    except InputError as refused:
+        with pytest.raises(InputError) as also:  # the fast reader hands it over and gets the same refusal
+            decode_template(text, name)
+        assert str(also.value) == str(refused)
+        return
+    fast = decode_template(text, name)
+    assert _comparable(fast) == _comparable(exact)
+    assert [line_of(k) for k in fast["Resources"]] == [line_of(k) for k in exact["Resources"]]

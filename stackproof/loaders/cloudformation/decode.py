@@ -1,12 +1,21 @@
-"""Template text -> nodes that remember their line, with cfn-lint's decoder.
+"""Template text -> values that remember their line.
 
-cfn-lint's loader understands the short-form tags (``!Ref``, ``!GetAtt X.Arn``,
-``!Sub``...) and gives every mapping, list and string a start mark. Two changes for
-speed, measured on a 5,000-resource template (benchmarks/bench_template.py): its
-duplicate-key check compares each key with every earlier one (quadratic in the number of
-resources), replaced here by a dictionary lookup that reports the same error; and the
-cyclic garbage collector is paused while the tree is built, since building it allocates
-hundreds of thousands of objects and no cycles.
+cfn-lint's decoder is the reference: it understands the short-form tags (``!Ref``,
+``!GetAtt X.Arn``, ``!Sub``...), reads JSON and YAML, and gives every mapping, list and
+string a line. But importing cfn-lint takes about a second, and its loader builds a
+marked node for every value: most of a scan's time for a small template, seconds for a
+large one (benchmarks/bench_template.py). So a template is first read by a fast reader
+that gives the same values, with lines on mapping keys (resources, properties): the
+standard library's json for JSON, PyYAML's C loader with cfn-lint's short-form tag
+rules for YAML. When that reader stops, or when the loader finds a mistake in what it
+read, the template is read again with cfn-lint's decoder (``exact=True``), which names
+the line. tests/cloudformation/test_decode_property.py and test_corpus.py check that
+both readers give the same values and resource lines.
+
+Two changes to cfn-lint's loader for speed: its duplicate-key check compares each key
+with every earlier one (quadratic in the number of resources), replaced by a dictionary
+lookup that reports the same error; and the cyclic garbage collector is paused while
+the tree is built (hundreds of thousands of objects, no cycles).
 """
 from __future__ import annotations
 
@@ -36,16 +45,15 @@ def _gc_paused() -> Iterator[None]:
 
 
 def decode_template(text: str, where: str, exact: bool = False) -> dict[str, Any]:
-    """The template as nodes, or an InputError that says what is wrong and on which line.
+    """The template, or an InputError that says what is wrong and on which line.
 
-    A JSON template (what generators such as the CDK write, and at thousands of resources)
-    is read with the standard library's parser, which is fifty times faster, keeping the
-    line of each resource; cfn-lint's decoder is not even imported. Lines of properties
-    are only needed to point at a mistake: the loader then decodes again with ``exact``.
+    Without ``exact``, the fast reader first (see above); with it, or when the fast
+    reader stops, cfn-lint's decoder.
     """
-    if not exact and text.lstrip().startswith("{"):
-        fast = _decode_json_fast(text)
-        if fast is not None:
+    if not exact:
+        with _gc_paused():
+            fast = _decode_json_fast(text) if text.lstrip().startswith("{") else _decode_yaml_fast(text)
+        if isinstance(fast, dict):
             return _checked(fast, where)
     from yaml import YAMLError
     from yaml.scanner import ScannerError
@@ -169,6 +177,76 @@ def _decode_json_fast(text: str) -> dict[str, Any] | None:
     except (ValueError, IndexError, RecursionError):
         return None
     return template
+
+
+_FAST_YAML: Any = None
+
+
+def _decode_yaml_fast(text: str) -> Any:
+    """YAML with PyYAML's C loader and cfn-lint's short-form tag rules; every string key
+    remembers its line. None when anything is unusual (duplicate or null keys, a syntax
+    error, a tag of an unknown form): cfn-lint's decoder then names the problem."""
+    global _FAST_YAML
+    import yaml
+
+    if _FAST_YAML is None:
+        _FAST_YAML = _fast_yaml_loader(yaml)
+    try:
+        return yaml.load(text, Loader=_FAST_YAML)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _fast_yaml_loader(yaml: Any) -> Any:
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    tags: dict[tuple[str, bool], str] = {}
+    # cfn-lint's multi_constructor: these keep their name, every other tag is Fn::<tag>
+    unconverted = {"Ref", "Condition"}
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is yaml.ScalarNode and implicit[0]:
+                key = (value, implicit[1])
+                tag = tags.get(key)
+                if tag is None:
+                    tag = tags[key] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            self.flatten_mapping(node)
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key is None or key in mapping:
+                    raise ValueError("a null or duplicate key")
+                if isinstance(key, str):
+                    key = _Key(key)
+                    key.start_mark = _Mark(key_node.start_mark.line)
+                mapping[key] = self.construct_object(value_node, deep=deep)
+            return mapping
+
+    def function(loader: Any, suffix: str, node: Any) -> Any:
+        name = suffix if suffix in unconverted else f"Fn::{suffix}"
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if name == "Fn::GetAtt":
+                return {name: value.split(".", 1)}
+            return {name: value}
+        if isinstance(node, yaml.SequenceNode):
+            if name == "Fn::GetAtt" and any(isinstance(v, tuple) for v in node.value):
+                raise ValueError("an unusual !GetAtt")
+            return {name: loader.construct_sequence(node, deep=True)}
+        if isinstance(node, yaml.MappingNode):
+            return {name: loader.construct_mapping(node, deep=True)}
+        raise ValueError("a tag of an unknown form")
+
+    def mapping(loader: Any, node: Any) -> Any:
+        return loader.construct_mapping(node, deep=True)
+
+    Loader.add_constructor("tag:yaml.org,2002:map", mapping)
+    Loader.add_multi_constructor("!", function)
+    return Loader
 
 
 def _decode_json(text: str, where: str, cfn_json: Any) -> dict[str, Any]:
