@@ -7,7 +7,8 @@ CELLS (default 185) copies of a VPC with public and private subnets, an internet
 gateway, a NAT gateway, a network ACL with ten rules, ten security groups of eleven
 rules each (internet-wide, single public addresses, private ranges, group references,
 port ranges), 25 instances (some with public IPs or Elastic IPs), an internet-facing
-load balancer with two listeners forwarding to a target group, a database and a cache.
+load balancer with two listeners forwarding to a target group, a database and a cache;
+the load balancer, five instances, the database and the cache carry a Tier tag.
 Printed: resources, security group rules, the time to build the graph and compute the
 exposure map, the time of the four network policies through the engine, and how many
 resources are exposed. Target (issue 5): the exposure map in under 3 s on this machine.
@@ -89,12 +90,13 @@ def cell(rng: random.Random, k: int) -> list:
     instances = []
     for j in range(25):
         subnet = subnets[j % 4]
-        instances.append(make(Instance, f"{p}.i{j}", subnet=subnet.key,
+        instances.append(make(Instance, f"{p}.i{j}", subnet=subnet.key, tags={"Tier": "app"} if j < 5 else {},
                               security_groups=tuple(rng.sample(groups, rng.randint(1, 3))),
                               associate_public_ip_address=None if j % 3 else (j % 2 == 0)))
     out += instances
     out.append(make(ElasticIp, f"{p}.eip-i1", instance=instances[1].key))
-    out.append(make(LoadBalancer, f"{p}.alb", subnets=(subnets[0].key, subnets[1].key), security_groups=(groups[0],)))
+    out.append(make(LoadBalancer, f"{p}.alb", subnets=(subnets[0].key, subnets[1].key), security_groups=(groups[0],),
+                    tags={"Tier": "web"}))
     out.append(make(TargetGroup, f"{p}.tg", vpc=vpc.key, port=8080, protocol="HTTP",
                     targets=tuple(i.key for i in instances[2:6])))
     for port in (443, 80):
@@ -102,10 +104,10 @@ def cell(rng: random.Random, k: int) -> list:
                         default_actions=(ListenerAction(action_type="forward", target_groups=(f"{p}.tg",)),)))
     out.append(make(DbSubnetGroup, f"{p}.dbsubnets", subnets=(subnets[2].key, subnets[3].key)))
     out.append(make(DbInstance, f"{p}.db", db_subnet_group=f"{p}.dbsubnets", security_groups=(groups[1],),
-                    publicly_accessible=k % 7 == 0))
+                    publicly_accessible=k % 7 == 0, tags={"Tier": "data"}))
     out.append(make(ElastiCacheSubnetGroup, f"{p}.cachesubnets", subnets=(subnets[2].key, subnets[3].key)))
     out.append(make(ElastiCacheReplicationGroup, f"{p}.cache", subnet_group=f"{p}.cachesubnets",
-                    security_groups=(groups[2],)))
+                    security_groups=(groups[2],), tags={"Tier": "data"}))
     return out
 
 

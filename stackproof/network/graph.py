@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from ..model import Inventory, Resource, Unknown
 from .endpoints import Endpoint, Forward, Placement, build_endpoints
+from .compiled import ANY_GROUP
 from .flows import Egress, Evaluator, Origin, Piece
 from .intervals import PUBLIC, IntervalSet, cidr_interval, is_cidr
 from .paths import Answer, Blocked, Exposure, Hop
@@ -130,9 +131,10 @@ class Network:
         if tier_tag not in self._tiers:
             tiers = {key: tier for key, e in self.endpoints.items() if isinstance(tier := _tag(e.resource, tier_tag), str)}
             incoming: dict[str, list[Exposure]] = defaultdict(list)
+            candidates = _Candidates(self, tiers)
             for dst_key, dst_tier in tiers.items():
-                for src_key, src_tier in tiers.items():
-                    if src_tier != dst_tier:
+                for src_key in candidates.of(self.endpoints[dst_key]):
+                    if tiers[src_key] != dst_tier:
                         paths, _ = self._resource_flows(self.endpoints[src_key], self.endpoints[dst_key], Traffic.all())
                         incoming[dst_key].extend(paths)
             self._tiers[tier_tag] = dict(incoming)
@@ -356,6 +358,91 @@ class Network:
             exposures.append(Exposure(endpoint.key, grouped[key], traffic_of[key], hops, certain, doubts,
                                       origin=origin_key, origin_label=origin_label))
         return exposures, blocks
+
+
+class _Candidates:
+    """The sources a destination's security groups could admit, so that tier flows are not
+    evaluated for every pair of resources (only pairs some ingress rule names)."""
+
+    def __init__(self, net: Network, keys: dict[str, str]) -> None:
+        self.view = net._evaluators[True].view
+        self.keys = list(keys)
+        self.by_group: dict[str, set[str]] = defaultdict(set)
+        self.spans: list[tuple[IntervalSet, str]] = []
+        self.everyone_unknown: set[str] = set()
+        self.vpc_of: dict[str, set[str]] = {}
+        self.spans_by_network: dict[Any, list[tuple[IntervalSet, str]]] = defaultdict(list)
+        self._linked = _linked_vpcs(net.inventory)
+        for key in self.keys:
+            for placement in net.endpoints[key].placements:
+                groups = placement.security_groups
+                if isinstance(groups, tuple):
+                    for group in groups:
+                        if isinstance(group, str):
+                            self.by_group[group].add(key)
+                else:
+                    self.everyone_unknown.add(key)  # unknown groups may match any reference
+                subnet = self.view.subnet(placement.subnet)
+                if isinstance(subnet, str) or subnet.key is None or not isinstance(subnet.vpc, str):
+                    self.everyone_unknown.add(key)
+                else:
+                    network = self.network_of_vpc(subnet.vpc)
+                    self.spans.append((subnet.v4 | subnet.v6, key))
+                    self.spans_by_network[network].append((subnet.v4 | subnet.v6, key))
+                    self.vpc_of.setdefault(key, set()).add(network)
+
+    def network_of_vpc(self, vpc: str) -> str:
+        """VPCs joined by peering or a transit gateway count as one network here."""
+        return self._linked.get(vpc, vpc)
+
+    def of(self, endpoint: Endpoint) -> list[str]:
+        found: set[str] = set(self.everyone_unknown)
+        near = self.vpc_of.get(endpoint.key)
+        for placement in endpoint.placements:
+            rules, _ = self.view.sg_rules(placement.security_groups, egress=False)
+            if rules is None:
+                found.update(self.keys)
+                break
+            for rule in rules:
+                if ANY_GROUP in rule.groups:
+                    found.update(self.keys)
+                    break
+                for group in rule.groups:
+                    found |= self.by_group.get(group, set())
+                if rule.addresses:
+                    for network in near or {None}:
+                        found |= {key for span, key in self.spans_by_network.get(network, self.spans)
+                                  if span & rule.addresses}
+        if near is None:
+            return [k for k in self.keys if k in found]
+        return [k for k in self.keys if k in found and (k in self.everyone_unknown or self.vpc_of.get(k, set()) & near)]
+
+
+def _linked_vpcs(inventory: Inventory) -> dict[str, str]:
+    """VPC key -> a representative of the VPCs it is joined to (peering, transit gateway)."""
+    from ..model import TransitGatewayAttachment, VpcPeeringConnection
+
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    def join(a: Any, b: Any) -> None:
+        if isinstance(a, str) and isinstance(b, str):
+            parent[find(a)] = find(b)
+
+    for pcx in inventory.of_kind(VpcPeeringConnection):
+        join(pcx.vpc, pcx.peer_vpc)
+    attachments: dict[Any, list[Any]] = defaultdict(list)
+    for attachment in inventory.of_kind(TransitGatewayAttachment):
+        attachments[attachment.transit_gateway if isinstance(attachment.transit_gateway, str) else "?"].append(
+            attachment.vpc)
+    for vpcs in attachments.values():
+        for vpc in vpcs[1:]:
+            join(vpcs[0], vpc)
+    return {key: find(key) for key in list(parent)}
 
 
 def _may_reach_internet(subnet: SubnetView) -> bool:
