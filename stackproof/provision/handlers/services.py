@@ -19,7 +19,7 @@ class Trail(Handler):
         tag_lists = trail_client.list_tags(ResourceIdList=[trail["TrailARN"]])["ResourceTagList"]
         tags = tag_dict(tag_lists[0].get("TagsList")) if tag_lists else {}
         op.check_owner(tags, f"trail {name}")
-        status = trail_client.get_trail_status(Name=trail["TrailARN"])
+        status = trail_client.get_trail_status(Name=name)
         return Live(name, {"Arn": trail["TrailARN"]}, {
             "S3BucketName": trail.get("S3BucketName"), "IsMultiRegionTrail": trail.get("IsMultiRegionTrail"),
             "IncludeGlobalServiceEvents": trail.get("IncludeGlobalServiceEvents"),
@@ -40,7 +40,7 @@ class Trail(Handler):
         trail_client = op.client("cloudtrail")
         trail = trail_client.create_trail(**self._settings(op), TagsList=op.tag_list())
         if op.props["IsLogging"]:
-            trail_client.start_logging(Name=trail["TrailARN"])
+            trail_client.start_logging(Name=op.props["TrailName"])
         return Live(op.props["TrailName"], {"Arn": trail["TrailARN"]})
 
     def update(self, op: Op, live: Live, changed: list[str]) -> Live:
@@ -52,7 +52,7 @@ class Trail(Handler):
             trail_client.update_trail(**settings)
         if "IsLogging" in changed:
             toggle = trail_client.start_logging if op.props["IsLogging"] else trail_client.stop_logging
-            toggle(Name=live.attrs["Arn"])
+            toggle(Name=live.id)
         if "Tags" in changed:
             trail_client.add_tags(ResourceId=live.attrs["Arn"], TagsList=op.tag_list())
         return live
@@ -64,7 +64,7 @@ class Trail(Handler):
         return changed
 
     def delete(self, op: Op, live: Live) -> None:
-        op.client("cloudtrail").delete_trail(Name=live.attrs["Arn"])
+        op.client("cloudtrail").delete_trail(Name=live.id)  # by name: moto 5.2 ignores an ARN here
 
 
 QUEUE_ATTRIBUTES = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled")
