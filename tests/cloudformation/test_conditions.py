@@ -147,3 +147,18 @@ def test_scenario_is_in_the_json_report(tmp_path):
     result = json.loads((out / "results.json").read_text())["results"][0]
     assert result["scenario"] == "when IsProduction is false and IsDev is false"
     assert result["message"].startswith(result["scenario"] + ": ")
+
+
+def test_a_template_with_scenarios_scanned_with_other_inputs(tmp_path, catalogue):
+    # Every scenario of the template is evaluated together with the other inputs.
+    from tests.conftest import scan_paths
+
+    path = write(tmp_path, TEMPLATE)
+    plan = "fixtures/scenarios/aurora/plan.json"
+    results = scan_paths([plan, path], catalogue, region="eu-west-2",
+                         policies=["rds_instance_multi_az", "rds_cluster_storage_encrypted"])
+    found = {(r.resource, r.status, r.scenario) for r in results}
+    assert ("aws_rds_cluster.main", "PASS", None) in found  # the plan's cluster, the same in every scenario
+    assert ("Db", "FAIL", "when IsProduction is false and IsDev is false") in found
+    alone = scan_paths([plan], catalogue, policies=["rds_cluster_storage_encrypted"])
+    assert [(r.resource, r.status) for r in alone] == [("aws_rds_cluster.main", "PASS")]
