@@ -45,12 +45,6 @@ class Decl:
             found = self.__dict__["_refs"] = list(references(self.properties))
         return found
 
-    def property_line(self, name: str) -> int | None:
-        for key in self.properties:
-            if key == name:
-                return line_of(key) or self.line
-        return self.line
-
 
 @dataclass
 class Template:
