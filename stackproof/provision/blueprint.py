@@ -475,11 +475,11 @@ def _dr_network(b: _Builder) -> None:
     b.add("DrS3Endpoint", "AWS::EC2::VPCEndpoint", {
         "VpcId": Ref("DrVpc"), "ServiceName": Sub("com.amazonaws.${AWS::Region}.s3"), "VpcEndpointType": "Gateway",
         "RouteTableIds": [Ref("DrDataRouteTable")]}, region=region, name=f"{spec.name}-dr-s3-endpoint", tier="shared")
-    # The same name as the primary's group (regions keep them apart). moto 5.2 looks a
-    # cross-region replica's subnet group up in the source region, so a different name
-    # could not be tested there.
+    # In another region, the same name as the primary's group (regions keep them apart):
+    # moto 5.2 looks a cross-region replica's subnet group up in the source region, so a
+    # different name could not be tested there.
     b.add("DrDatabaseSubnetGroup", "AWS::RDS::DBSubnetGroup", {
-        "DBSubnetGroupName": f"{spec.name}-data", "DBSubnetGroupDescription": f"{spec.name} DR data subnets",
+        "DBSubnetGroupName": f"{spec.name}-data" if region != spec.region else f"{spec.name}-dr-data", "DBSubnetGroupDescription": f"{spec.name} DR data subnets",
         "SubnetIds": [Ref(s) for s in subnets]}, region=region, name=f"{spec.name}-dr-data", tier="data")
     b.add("DrDatabaseSecurityGroup", "AWS::EC2::SecurityGroup", {
         "GroupName": f"{spec.name}-dr-db", "GroupDescription": f"{spec.name}: DR replica, admits nothing until failover",
