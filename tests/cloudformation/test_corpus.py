@@ -36,14 +36,6 @@ REFUSED = {
     "cfn_nag/spec/test_templates/yaml/security_group/bad_cidr.json": "CloudFormation parameters file",
 }
 
-# Classic load balancers and groups placed by Fn::GetAZs (no subnets): the network engine
-# tests `lb.availability_zones` for truth, which raises on the Unknown zone list.
-NETWORK_ENGINE_RAISES = {
-    "cfn-lint/test/fixtures/templates/good/generic.yaml",
-    "aws-cloudformation-templates/ElasticLoadBalancing/ELBWithLockedDownAutoScaledInstances.yaml",
-}
-
-
 @pytest.mark.parametrize("name", _corpus_templates())
 def test_corpus_template_is_evaluated_or_refused_clearly(name, tmp_path, capsys):
     code = main(["scan", str(CORPUS / name), "--format", "json", "--output-dir", str(tmp_path)])
@@ -58,8 +50,6 @@ def test_corpus_template_is_evaluated_or_refused_clearly(name, tmp_path, capsys)
     assert code in (0, 1), captured.err
     report = json.loads((tmp_path / "results.json").read_text())
     errors = [(r["policy"], r["resource"], r["message"]) for r in report["results"] if r["status"] == "ERROR"]
-    if name in NETWORK_ENGINE_RAISES and errors:
-        pytest.xfail("stackproof/network/endpoints.py tests an Unknown availability_zones for truth")
     assert errors == []
 
 
