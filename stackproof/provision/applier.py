@@ -208,18 +208,17 @@ class Applier:
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, WaiterError
         from botocore.parsers import ResponseParserError
 
+        after = (f"; {self.done} change(s) were made before this one, run the command again to continue"
+                 if verb != "find" else "")
         try:
             return fn(*args)
         except NoCredentialsError:
             raise InputError(None, "no AWS credentials found: set AWS_PROFILE (or --aws-profile), or "
                                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role applies") from None
         except ResponseParserError:
-            after = f"; {self.done} change(s) were made before this one" if verb != "find" else ""
             raise InputError(op.where(), f"{verb} failed: the endpoint's answer is not an AWS response "
                                          f"(does it implement this operation?){after}") from None
         except (ClientError, WaiterError, BotoCoreError) as exc:
-            after = (f"; {self.done} change(s) were made before this one, run the command again to continue"
-                     if verb != "find" else "")
             raise InputError(op.where(), f"{verb} failed: {_describe(exc)}{after}") from None
 
     # -- references ----------------------------------------------------------------

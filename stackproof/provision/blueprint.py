@@ -432,7 +432,8 @@ def _database(b: _Builder, network: _Network) -> None:
             "DBInstanceIdentifier": f"{spec.name}-db-dr",
             "SourceDBInstanceIdentifier": GetAtt("Database", "DBInstanceArn"),
             "SourceRegion": spec.region, "DBInstanceClass": db.instance_class,
-            "AllocatedStorage": db.storage_gb, "MaxAllocatedStorage": spec.db_max_storage_gb, "MultiAZ": db.multi_az, "PubliclyAccessible": False,
+            "AllocatedStorage": db.storage_gb, "MaxAllocatedStorage": spec.db_max_storage_gb,
+            "MultiAZ": db.multi_az, "PubliclyAccessible": False,
             "DBSubnetGroupName": Ref("DrDatabaseSubnetGroup"),
             "VPCSecurityGroups": [GetAtt("DrDatabaseSecurityGroup", "GroupId")],
             "DeletionProtection": db.deletion_protection, "CopyTagsToSnapshot": True,
@@ -479,10 +480,12 @@ def _dr_network(b: _Builder) -> None:
     # moto 5.2 looks a cross-region replica's subnet group up in the source region, so a
     # different name could not be tested there.
     b.add("DrDatabaseSubnetGroup", "AWS::RDS::DBSubnetGroup", {
-        "DBSubnetGroupName": f"{spec.name}-data" if region != spec.region else f"{spec.name}-dr-data", "DBSubnetGroupDescription": f"{spec.name} DR data subnets",
+        "DBSubnetGroupName": f"{spec.name}-data" if region != spec.region else f"{spec.name}-dr-data",
+        "DBSubnetGroupDescription": f"{spec.name} DR data subnets",
         "SubnetIds": [Ref(s) for s in subnets]}, region=region, name=f"{spec.name}-dr-data", tier="data")
     b.add("DrDatabaseSecurityGroup", "AWS::EC2::SecurityGroup", {
-        "GroupName": f"{spec.name}-dr-db", "GroupDescription": f"{spec.name}: DR replica, admits nothing until failover",
+        "GroupName": f"{spec.name}-dr-db",
+        "GroupDescription": f"{spec.name}: DR replica, admits nothing until failover",
         "VpcId": Ref("DrVpc"), "SecurityGroupIngress": [], "SecurityGroupEgress": NO_EGRESS,
     }, region=region, name=f"{spec.name}-dr-db", tier="data")
 

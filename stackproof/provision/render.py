@@ -141,19 +141,18 @@ def render(blueprint: Blueprint) -> list[Template]:
     here = {n.logical_id for n in root_nodes}
     resources: dict[str, Any] = {}
     for node in root_nodes:
-        resource = _resource(node, here)
-        depends = sorted(set(resource.pop("DependsOn", [])) | {part_of[d] for d in node.dependencies() if d in part_of})
-        if depends:
-            resource = {"Type": resource["Type"], "DependsOn": depends, **{k: v for k, v in resource.items() if k != "Type"}}
-        resources[node.logical_id] = resource
+        after_parts = {part_of[d] for d in node.dependencies() if d in part_of}
+        resources[node.logical_id] = _resource(node, here, after=after_parts)
     for stack_set, (filename, region) in names.items():
         members = [n for n in blueprint.ordered() if part_of.get(n.logical_id) == stack_set]
         inside = {n.logical_id for n in members}
-        needs = {d for n in members for d in n.dependencies() if d not in inside}
-        depends = sorted({part_of.get(d, d) for d in needs})
+        # values of the root's resources reach the part as stack set parameters
         passed = {m: f"{m.logical_id}{getattr(m, 'attribute', '')}".replace(".", "")
                   for n in members for m in _markers(n.props) if m.logical_id in here}
-        resources[stack_set] = _stack_set(spec.name, stack_set, filename, region, depends, passed)
+        needs = {d for n in members for d in n.dependencies() if d not in inside}
+        needs -= {m.logical_id for m in passed}  # the parameter's GetAtt already orders them
+        depends = sorted({part_of.get(d, d) for d in needs})
+        resources[stack_set] = _stack_set(spec.name, filename, region, depends, passed)
         body: dict[str, Any] = {
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": f"stackproof reference stack {spec.name} ({spec.environment}): its part in {region}, "
@@ -190,8 +189,7 @@ def _markers(value: Any) -> list[Any]:
     return found
 
 
-def _stack_set(stack: str, logical_id: str, filename: str, region: str, depends: list[str],
-               passed: dict[Any, str]) -> dict[str, Any]:
+def _stack_set(stack: str, filename: str, region: str, depends: list[str], passed: dict[Any, str]) -> dict[str, Any]:
     resource: dict[str, Any] = {"Type": "AWS::CloudFormation::StackSet"}
     if depends:
         resource["DependsOn"] = depends
@@ -234,9 +232,11 @@ def _params(value: Any) -> list[Param]:
     return found
 
 
-def _resource(node: Node, here: set[str], passed: dict[Any, str] | None = None) -> dict[str, Any]:
+def _resource(node: Node, here: set[str], passed: dict[Any, str] | None = None,
+              after: set[str] = frozenset()) -> dict[str, Any]:
     """The template resource of a node; ``passed`` maps references to the root's resources
-    to the stack set parameters that carry their values."""
+    to the stack set parameters that carry their values; ``after`` are stack sets it
+    must wait for."""
     passed = passed if passed is not None else {}
 
     def convert(marker: Any) -> Any:
@@ -260,7 +260,7 @@ def _resource(node: Node, here: set[str], passed: dict[Any, str] | None = None) 
         raise TypeError(marker)
 
     resource: dict[str, Any] = {"Type": node.type}
-    depends = sorted(d for d in node.depends_on if d in here)
+    depends = sorted({d for d in node.depends_on if d in here} | set(after))
     if depends:
         resource["DependsOn"] = depends
     if node.deletion_policy:

@@ -240,3 +240,24 @@ def test_what_the_stack_is_made_of(moto):
     replica = rds.describe_db_instances(DBInstanceIdentifier=f"{STACK}-db-dr")["DBInstances"][0]
     source = replica["ReadReplicaSourceDBInstanceIdentifier"].split(":")
     assert (source[3], source[-2:]) == (REGION, ["db", f"{STACK}-db"])
+
+
+def test_backup_replication_where_the_endpoint_lacks_it_stops_with_one_line(moto):
+    """The reference default (database.dr = backup-replication) against moto, which does not
+    implement StartDBInstanceAutomatedBackupsReplication (NO_BACKUP_REPLICATION): apply stops
+    at the database with one line; what was made before stays, and the next apply goes on."""
+    from dataclasses import replace
+
+    from stackproof.provision.spec import DatabaseSpec
+
+    stack = replace(spec(fresh_account(moto)), database=DatabaseSpec(dr="backup-replication"))
+    with pytest.raises(InputError) as caught:
+        applier(moto, stack).apply()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("AWS::RDS::DBInstance ref-db (Database) in eu-west-2: create failed: ")
+    assert "run the command again to continue" in message
+    resumed = applier(moto, stack)
+    with pytest.raises(InputError, match="ref-db .* update failed"):
+        resumed.apply()  # the database exists now; starting its replication still fails
+    assert {t.what for t in tagged(moto, STACK)} >= {"ec2 vpc", "rds instance", "kms key"}

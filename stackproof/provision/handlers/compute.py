@@ -180,10 +180,10 @@ class LaunchTemplate(Handler):
         # moto 5.2 files the template's own tags under its launch data; AWS does not.
         specs = [t for t in data.get("TagSpecifications", []) if t.get("ResourceType") != "launch-template"]
         data["TagSpecifications"] = specs
+        own_tags = [{"Key": k, "Value": v} for k, v in tag_dict(template.get("Tags")).items()]
         return Live(template["LaunchTemplateId"], _lt_attrs(template), {
             "LaunchTemplateData": data,
-            "TagSpecifications": [{"ResourceType": "launch-template",
-                                   "Tags": [{"Key": k, "Value": v} for k, v in tag_dict(template.get("Tags")).items()]}]})
+            "TagSpecifications": [{"ResourceType": "launch-template", "Tags": own_tags}]})
 
     def create(self, op: Op) -> Live:
         p = op.props
@@ -220,7 +220,8 @@ class AutoScalingGroup(Handler):
 
     def find(self, op: Op) -> Live | None:
         name = op.props["AutoScalingGroupName"]
-        groups = op.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        asg = op.client("autoscaling")
+        groups = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
         if not groups:
             return None
         group = groups[0]

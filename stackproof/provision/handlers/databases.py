@@ -99,7 +99,8 @@ class DbInstance(Handler):
         p, rds = op.props, op.client("rds")
         if "SourceDBInstanceIdentifier" in p:
             db = rds.create_db_instance_read_replica(
-                DBInstanceIdentifier=p["DBInstanceIdentifier"], SourceDBInstanceIdentifier=p["SourceDBInstanceIdentifier"],
+                DBInstanceIdentifier=p["DBInstanceIdentifier"],
+                SourceDBInstanceIdentifier=p["SourceDBInstanceIdentifier"],
                 SourceRegion=p["SourceRegion"], DBInstanceClass=p["DBInstanceClass"], MultiAZ=p["MultiAZ"],
                 AllocatedStorage=int(p["AllocatedStorage"]),
                 PubliclyAccessible=p["PubliclyAccessible"], DBSubnetGroupName=p["DBSubnetGroupName"],
@@ -122,7 +123,8 @@ class DbInstance(Handler):
 
     def _start_backup_replication(self, op: Op, arn: str) -> None:
         p = op.props
-        extra = {"KmsKeyId": p["AutomaticBackupReplicationKmsKeyId"]} if "AutomaticBackupReplicationKmsKeyId" in p else {}
+        key = p.get("AutomaticBackupReplicationKmsKeyId")
+        extra = {"KmsKeyId": key} if key else {}
         op.client("rds", p["AutomaticBackupReplicationRegion"]).start_db_instance_automated_backups_replication(
             SourceDBInstanceArn=arn, BackupRetentionPeriod=p["AutomaticBackupReplicationRetentionPeriod"],
             SourceRegion=op.region, **extra)

@@ -45,7 +45,8 @@ class Vpc(Handler):
 
     def create(self, op: Op) -> Live:
         ec2 = op.client("ec2")
-        vpc_id = ec2.create_vpc(CidrBlock=op.props["CidrBlock"], TagSpecifications=op.ec2_tag_spec("vpc"))["Vpc"]["VpcId"]
+        vpc = ec2.create_vpc(CidrBlock=op.props["CidrBlock"], TagSpecifications=op.ec2_tag_spec("vpc"))["Vpc"]
+        vpc_id = vpc["VpcId"]
         ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig=WAIT)
         self._attributes(op, vpc_id)
         return Live(vpc_id, {"VpcId": vpc_id, "CidrBlock": op.props["CidrBlock"]})
@@ -74,7 +75,7 @@ class Subnet(Handler):
         subnet = _mine(op, paginate(op.client("ec2"), "describe_subnets", "Subnets", Filters=op.ec2_filters))
         if subnet is None:
             return None
-        return Live(subnet["SubnetId"], {"SubnetId": subnet["SubnetId"], "AvailabilityZone": subnet["AvailabilityZone"]}, {
+        return Live(subnet["SubnetId"], _subnet_attrs(subnet), {
             "VpcId": subnet["VpcId"], "CidrBlock": subnet["CidrBlock"], "AvailabilityZone": subnet["AvailabilityZone"],
             "MapPublicIpOnLaunch": subnet["MapPublicIpOnLaunch"], "Tags": tag_dict(subnet.get("Tags"))})
 
@@ -83,7 +84,7 @@ class Subnet(Handler):
         subnet = op.client("ec2").create_subnet(VpcId=p["VpcId"], CidrBlock=p["CidrBlock"],
                                                 AvailabilityZone=p["AvailabilityZone"],
                                                 TagSpecifications=op.ec2_tag_spec("subnet"))["Subnet"]
-        live = Live(subnet["SubnetId"], {"SubnetId": subnet["SubnetId"], "AvailabilityZone": subnet["AvailabilityZone"]})
+        live = Live(subnet["SubnetId"], _subnet_attrs(subnet))
         if p["MapPublicIpOnLaunch"] != subnet.get("MapPublicIpOnLaunch", False):
             self.update(op, live, ["MapPublicIpOnLaunch"])
         return live
@@ -101,11 +102,16 @@ class Subnet(Handler):
         op.client("ec2").delete_subnet(SubnetId=live.id)
 
 
+def _subnet_attrs(subnet: dict[str, Any]) -> dict[str, Any]:
+    return {"SubnetId": subnet["SubnetId"], "AvailabilityZone": subnet["AvailabilityZone"]}
+
+
 class InternetGateway(Handler):
     type = "AWS::EC2::InternetGateway"
 
     def find(self, op: Op) -> Live | None:
-        igw = _mine(op, paginate(op.client("ec2"), "describe_internet_gateways", "InternetGateways", Filters=op.ec2_filters))
+        igw = _mine(op, paginate(op.client("ec2"), "describe_internet_gateways", "InternetGateways",
+                                 Filters=op.ec2_filters))
         if igw is None:
             return None
         return Live(igw["InternetGatewayId"], {}, {"Tags": tag_dict(igw.get("Tags"))})
@@ -291,7 +297,8 @@ class VpcEndpoint(Handler):
     immutable = frozenset({"VpcId", "ServiceName", "VpcEndpointType"})
 
     def find(self, op: Op) -> Live | None:
-        filters = [*op.ec2_filters, {"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available"]}]
+        filters = [*op.ec2_filters,
+                   {"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available"]}]
         endpoint = _mine(op, paginate(op.client("ec2"), "describe_vpc_endpoints", "VpcEndpoints", Filters=filters))
         if endpoint is None:
             return None
@@ -464,7 +471,8 @@ class SecurityGroup(Handler):
     immutable = frozenset({"GroupName", "GroupDescription", "VpcId"})
 
     def find(self, op: Op) -> Live | None:
-        group = _mine(op, paginate(op.client("ec2"), "describe_security_groups", "SecurityGroups", Filters=op.ec2_filters))
+        group = _mine(op, paginate(op.client("ec2"), "describe_security_groups", "SecurityGroups",
+                                   Filters=op.ec2_filters))
         if group is None:
             return None
         return Live(group["GroupId"], {"GroupId": group["GroupId"]}, {
@@ -476,10 +484,12 @@ class SecurityGroup(Handler):
     def create(self, op: Op) -> Live:
         p, ec2 = op.props, op.client("ec2")
         group_id = ec2.create_security_group(GroupName=p["GroupName"], Description=p["GroupDescription"],
-                                             VpcId=p["VpcId"], TagSpecifications=op.ec2_tag_spec("security-group"))["GroupId"]
+                                             VpcId=p["VpcId"],
+                                             TagSpecifications=op.ec2_tag_spec("security-group"))["GroupId"]
         # A new group allows all egress; replace that with the blueprint's rules.
         default_egress = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
-        live = Live(group_id, {"GroupId": group_id}, {"SecurityGroupIngress": [], "SecurityGroupEgress": default_egress})
+        live = Live(group_id, {"GroupId": group_id},
+                    {"SecurityGroupIngress": [], "SecurityGroupEgress": default_egress})
         self._sync_rules(op, live)
         return live
 

@@ -285,17 +285,18 @@ class IamRole(Handler):
             raise
         tags = tag_dict(paginate(iam, "list_role_tags", "Tags", RoleName=name))
         op.check_owner(tags, f"IAM role {name}")
-        policies = [{"PolicyName": policy,
-                     "PolicyDocument": _document(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])}
-                    for policy in paginate(iam, "list_role_policies", "PolicyNames", RoleName=name)]
+        policies = []
+        for policy in paginate(iam, "list_role_policies", "PolicyNames", RoleName=name):
+            document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+            policies.append({"PolicyName": policy, "PolicyDocument": _document(document)})
         return Live(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}, {
             "AssumeRolePolicyDocument": _document(role["AssumeRolePolicyDocument"]), "Policies": policies,
             "Tags": tags})
 
     def create(self, op: Op) -> Live:
         p, iam = op.props, op.client("iam")
-        role = iam.create_role(RoleName=p["RoleName"], AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"]),
-                               Tags=op.tag_list())["Role"]
+        role = iam.create_role(RoleName=p["RoleName"], Tags=op.tag_list(),
+                               AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"]))["Role"]
         for policy in p["Policies"]:
             iam.put_role_policy(RoleName=p["RoleName"], PolicyName=policy["PolicyName"],
                                 PolicyDocument=json.dumps(policy["PolicyDocument"]))
