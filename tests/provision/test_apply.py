@@ -95,7 +95,7 @@ def test_a_second_apply_from_a_fresh_process_finds_the_stack_by_its_tags(moto):
     assert done.stdout.strip() == f"apply: no changes; all {len(build(stack))} resources are up to date"
 
 
-@pytest.mark.parametrize("stop_after", [1, 23, 71])
+@pytest.mark.parametrize("stop_after", [1, 57])
 def test_an_interrupted_apply_resumes_where_it_stopped(moto, stop_after):
     stack = spec(fresh_account(moto))
     total = len(build(stack))
@@ -160,7 +160,7 @@ def test_the_database_password_is_managed_by_rds_and_never_handled(moto):
     assert not any("password" in line.lower() for line in lines)
 
 
-def test_destroy_removes_exactly_what_the_stack_created(moto):
+def test_destroy_removes_exactly_what_the_stack_created_dependants_first(moto):
     stack = spec(fresh_account(moto))
     clients = moto.clients()
     ec2, s3 = clients("ec2", REGION), clients("s3", REGION)
@@ -177,6 +177,11 @@ def test_destroy_removes_exactly_what_the_stack_created(moto):
     with pytest.raises(InputError, match="destroy incomplete: 1 resource"):
         applier(moto, stack, lines=lines).destroy()  # moto cannot delete the cache subnet group
     assert lines[-1].startswith("destroy: deleted ")
+    order = [line.split("[")[1].split("]")[0] for line in lines if line.startswith("- delete")]
+    position = {logical_id: i for i, logical_id in enumerate(order)}
+    for node in build(stack):  # dependants first
+        for dependency in node.dependencies():
+            assert position[node.logical_id] < position[dependency], (node.logical_id, dependency)
     assert lingering(tagged(moto, STACK)) == []
     left = {t.what for t in tagged(moto, STACK)}
     assert left <= {"ec2 instance", "ec2 natgateway", "ec2 vpc-endpoint", "kms key", "elasticache replication group",
@@ -185,19 +190,6 @@ def test_destroy_removes_exactly_what_the_stack_created(moto):
     assert {bystander_vpc, other_vpc} <= vpcs
     assert "bystander-data" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert tagged(moto, "other") == [t for t in tagged(moto, "other") if t.id == other_vpc]
-
-
-def test_destroy_deletes_dependants_first(moto):
-    stack = spec(fresh_account(moto))
-    applier(moto, stack).apply()
-    lines = []
-    with pytest.raises(InputError):
-        applier(moto, stack, lines=lines).destroy()
-    order = [line.split("[")[1].split("]")[0] for line in lines if line.startswith("- delete")]
-    position = {logical_id: i for i, logical_id in enumerate(order)}
-    for node in build(stack):
-        for dependency in node.dependencies():
-            assert position[node.logical_id] < position[dependency], (node.logical_id, dependency)
 
 
 def test_destroy_keeps_a_final_snapshot_unless_told_not_to(moto):

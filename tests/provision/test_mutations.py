@@ -172,7 +172,7 @@ def expect(mutation: Mutation, live: bool) -> dict[Key, tuple[str, str]]:
 # -- the tests ---------------------------------------------------------------------------
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutation=mutations)
 def test_a_broken_property_fails_its_policy_and_nothing_else(moto_server, baseline, tmp_path_factory, mutation):
     live, template = provision(moto_server, mutation.change, tmp_path_factory.mktemp("mutation"))
