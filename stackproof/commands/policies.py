@@ -43,7 +43,10 @@ def _list(catalogue: "Catalogue", fmt: str) -> int:
         table.add_column(column, no_wrap=column != "title")
     for policy in catalogue:
         table.add_row(policy.id, policy.severity, policy.area, policy.title)
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # a pipe or a CI log: one policy per line, never folded
+        console.width = 1000
+    console.print(table)
     return 0
 
 

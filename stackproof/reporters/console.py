@@ -19,9 +19,17 @@ ORDER = (FAIL, ERROR, UNKNOWN)  # shown resource by resource; PASS etc. only cou
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
+def _console(file: IO[str] | None) -> Console:
+    """A terminal wraps lines at its width; a CI log or a pipe gets one line per result,
+    whole, so that it can be searched and the log viewer wraps it."""
+    console = Console(file=file, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
 def print_report(report: Report, verdict: GateVerdict, file: IO[str] | None = None,
                  show_unknown: bool = True, limit: int = 20) -> None:
-    console = Console(file=file, highlight=False, soft_wrap=False)
+    console = _console(file)
     grouped: dict[str, dict[str, list[Result]]] = {s: defaultdict(list) for s in ORDER}
     for result in report.results:
         if result.status in grouped:
