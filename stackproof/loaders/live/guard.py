@@ -1,41 +1,51 @@
-"""The read-only guard: every client of an audit refuses any operation that is not a read.
+"""The read-only guard: every client of an audit refuses any operation the audit does not declare.
 
-Installed on each client before it makes its first call, the hook runs when the
-client is asked for an operation, before its parameters are even validated, so a
-write is refused before anything is serialised or sent. moto (and a misconfigured
-role) would accept writes; the guard does not rely on either.
+The allowed operations are exactly those the collectors declare in CALLS (what
+``--print-iam-policy`` is generated from) and those accounts.CALLS names to identify
+the caller, assume roles and list accounts and regions. A name that merely looks like
+a read is not enough: GetObject, GetSecretValue, GetPasswordData or redshift's
+GetClusterCredentials (which can create a database user) are refused like any write.
+
+Installed on each client before it makes its first call, the hook runs when the client
+is asked for an operation, before its parameters are even validated, so a refused
+operation is never serialised or sent. moto (and a misconfigured role) would accept
+anything; the guard does not rely on either.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
-
-READ_PREFIXES = ("Describe", "List", "Get", "Head")
-# STS calls an audit needs to identify itself and to assume the audit roles.
-STS_ALLOWED = frozenset({"GetCallerIdentity", "AssumeRole"})
 
 
 class ReadOnlyViolation(RuntimeError):
-    """A write operation was attempted through an audit client."""
+    """An operation the audit does not declare was attempted through an audit client."""
 
 
-def is_read_operation(service: str, operation: str) -> bool:
-    if service == "sts":
-        return operation in STS_ALLOWED
-    return operation.startswith(READ_PREFIXES)
+@lru_cache(maxsize=1)
+def allowed_calls() -> frozenset[str]:
+    """"service:Operation" (botocore service names) of every call an audit may make."""
+    from . import accounts, services  # not at import time: accounts imports the client factory, which imports us
+
+    return frozenset(services.declared_calls()) | frozenset(accounts.CALLS)
+
+
+def is_allowed(service: str, operation: str) -> bool:
+    return f"{service}:{operation}" in allowed_calls()
 
 
 def install(client: Any) -> None:
-    """Refuse non-read operations on this botocore client."""
+    """Refuse every undeclared operation on this botocore client."""
     events = client.meta.events
     # before-parameter-build fires first (before validation and serialisation);
     # before-call is a second line in case a future botocore reorders the first.
-    events.register_first("before-parameter-build", _refuse_writes, unique_id="stackproof-read-only-params")
-    events.register_first("before-call", _refuse_writes, unique_id="stackproof-read-only-call")
+    events.register_first("before-parameter-build", _refuse_undeclared, unique_id="stackproof-read-only-params")
+    events.register_first("before-call", _refuse_undeclared, unique_id="stackproof-read-only-call")
 
 
-def _refuse_writes(model: Any = None, **_: Any) -> None:
+def _refuse_undeclared(model: Any = None, **_: Any) -> None:
     if model is None:
         return
     service = model.service_model.service_name
-    if not is_read_operation(service, model.name):
-        raise ReadOnlyViolation(f"refused {service}:{model.name}: stackproof audits are read-only")
+    if not is_allowed(service, model.name):
+        raise ReadOnlyViolation(f"refused {service}:{model.name}: an audit makes only the read calls its "
+                                f"collectors declare (see stackproof audit --print-iam-policy)")

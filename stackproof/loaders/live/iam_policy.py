@@ -26,17 +26,10 @@ def iam_action(call: str) -> str:
     return f"{IAM_PREFIX.get(service, service)}:{operation}"
 
 
-def collector_calls(service_names: Iterable[str]) -> set[str]:
-    calls: set[str] = set()
-    for name in service_names:
-        calls.update(services.collector(name).CALLS)
-    return calls
-
-
 def read_actions(service_names: Iterable[str]) -> list[str]:
     """What the audited account's role must allow."""
     principal_only = {"sts:AssumeRole", "organizations:ListAccounts"}
-    calls = collector_calls(service_names) | (set(accounts.CALLS) - principal_only)
+    calls = services.declared_calls(list(service_names)) | (set(accounts.CALLS) - principal_only)
     return sorted({iam_action(c) for c in calls})
 
 

@@ -14,6 +14,11 @@ def collector(name: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.collectors.{name}")
 
 
+def declared_calls(names: tuple[str, ...] | list[str] = SERVICES) -> set[str]:
+    """Every "service:Operation" the named collectors declare in CALLS."""
+    return {call for name in names for call in collector(name).CALLS}
+
+
 def transform(name: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.transforms.{name}")
 
