@@ -1,4 +1,11 @@
-"""Profiles and the gate: which results make a scan fail."""
+"""Profiles and the gate: which results make a scan fail.
+
+A result blocks when it is an ERROR (a check that could not run), a FAIL at or above the
+severity floor, or, under the audit profile, an UNKNOWN at or above the floor. A
+result whose waiver expired is judged the same way, as if it had never been waived
+(see waivers.py). With ``--fail-on new`` only the blocking results new since the
+baseline block, and those whose waiver expired.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,20 +40,25 @@ class GateVerdict:
     fail_on: str = "all"  # "new": only results new since the baseline block
     not_new: int = 0  # results that would block but were already failing in the baseline
 
+    @property
+    def expired_waivers(self) -> int:
+        """Expired waivers that block: those with a blocking result they no longer waive."""
+        return len({r.waiver.get("source") for r in self.blocking if waiver_expired(r)})
+
     def summary(self) -> str:
         scope = f"profile {self.profile}, severity floor {self.severity_floor}"
         if self.fail_on == "new":
             scope += f", fail on new; {self.not_new} already in the baseline"
         if self.holds:
             return f"gate holds ({scope})"
-        return f"gate fails: {len(self.blocking)} blocking result(s) ({scope})"
+        lapsed = sum(1 for r in self.blocking if waiver_expired(r))
+        because = f", {lapsed} of them because their waiver expired" if lapsed else ""
+        return f"gate fails: {len(self.blocking)} blocking result(s){because} ({scope})"
 
 
 def blocks(result: Result, profile: Profile, floor: str) -> bool:
     if result.status == ERROR:
         return True  # a rule that could not run is never a pass
-    if waiver_expired(result):
-        return True  # the accepted risk is due, whatever the floor
     if severity_rank(result.severity) < severity_rank(floor):
         return False
     if result.status == FAIL:
@@ -55,7 +67,7 @@ def blocks(result: Result, profile: Profile, floor: str) -> bool:
 
 
 def waiver_expired(result: Result) -> bool:
-    """A failing result whose waiver has expired (see waivers.py)."""
+    """A FAIL or UNKNOWN result whose waiver has expired (see waivers.py)."""
     return result.status in (FAIL, UNKNOWN) and bool(result.waiver) and bool(result.waiver.get("expired"))
 
 

@@ -57,7 +57,7 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         "policies_evaluated": len(selected),
         "resources": len(inventory),
         "gate": {"holds": verdict.holds, "blocking": len(verdict.blocking), "fail_on": verdict.fail_on,
-                 "expired_waivers": sum(1 for w in register if w["status"] == "expired")},
+                 "expired_waivers": verdict.expired_waivers},
         **(extra_run_info or {}),
     }
     if options.waivers:

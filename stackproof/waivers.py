@@ -3,28 +3,48 @@
 A waivers file (``--waivers FILE``) is YAML::
 
     waivers:
-      - policy: s3_bucket_encrypted          # a policy id, or a glob over ids
-        resource: "aws_s3_bucket.legacy_*"   # address, logical id or ARN glob ...
-        tags: {Team: data}                   # ... and/or tags the resource must carry (values may be globs)
-        account: "123456789012"              # optional globs, for live results
+      - policy: s3_bucket_encrypted          # a policy id, or a pattern over ids
+        resource: "aws_s3_bucket.legacy_*"   # address, logical id or ARN, or a pattern ...
+        tags: {Team: data}                   # ... and/or tags the resource must carry (values may be patterns)
+        account: "123456789012"              # optional patterns, for live results
         region: "eu-*"
         reason: the bucket holds public website assets only
         owner: alice@example.com
         ticket: SEC-123                      # optional
         expires: 2026-06-30                  # the waiver holds through this day (UTC)
 
-A matching FAIL or UNKNOWN result becomes WAIVED and carries its waiver. An expired
-waiver no longer waives: the result keeps its status, carries the waiver marked
-expired, and fails the gate. PASS and NOT_APPLICABLE results are never changed, and an
-ERROR (a check that could not run) is never waived. Every waiver appears in the
-exceptions register with what it matched: active, expired, stale (waived nothing) or
-not evaluated (its policy was not run).
+Patterns: a value matches when it is the same text, or when the pattern matches with
+``*`` standing for any run of characters and ``?`` for one character. Nothing else is
+special, so Terraform addresses are written as they are: ``aws_subnet.data[0]``,
+``module.app.aws_s3_bucket.this["logs"]``, ``aws_subnet.data[*]``.
+
+A waiver must say what it covers: a resource pattern or tags. A waiver whose policy is
+``*`` and whose resource is ``*`` (or missing) with no tags would accept every finding
+of the run: it is refused, since no auditor would accept it as an exception.
+
+A matching FAIL or UNKNOWN result becomes WAIVED and carries its waiver. PASS and
+NOT_APPLICABLE results are never changed, and an ERROR (a check that could not run)
+is never waived.
+
+An expired waiver no longer waives. Each result it matched keeps its own status,
+carries the waiver marked expired, and is judged by the gate exactly as if it had
+never been waived: a FAIL at or above the severity floor blocks; an UNKNOWN blocks
+under the audit profile; anything else is reported but does not block. So an expired
+waiver blocks only through the results it would have waived, and only those that
+block on their own (with ``--fail-on new`` they block even though they are not new:
+the exception was granted until a date, and that date has passed). An expired waiver
+that matched only passing results, or nothing, blocks nothing; the register lists it
+as expired so that it is removed or renewed.
+
+Every waiver appears in the exceptions register with what it matched: active, expired,
+stale (waived nothing) or not evaluated (its policy was not run).
 """
 from __future__ import annotations
 
-import fnmatch
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -39,6 +59,24 @@ REQUIRED = ("policy", "reason", "owner", "expires")
 OPTIONAL = ("resource", "tags", "account", "region", "ticket")
 
 TagsOf = Callable[[Result], "Mapping[str, str] | None"]
+
+
+def matches(text: str, pattern: str) -> bool:
+    """The same text, or the pattern with * (any run) and ? (one character) as wildcards.
+
+    Not fnmatch: it reads [0] and ["a"] in a Terraform address as character classes.
+    """
+    return text == pattern or _compiled(pattern).fullmatch(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    wildcards = {"*": ".*", "?": "."}
+    return re.compile("".join(wildcards.get(char) or re.escape(char) for char in pattern), re.DOTALL)
+
+
+def _matches_anything(pattern: str | None) -> bool:
+    return not pattern or set(pattern) == {"*"}
 
 
 @dataclass
@@ -72,13 +110,13 @@ class Waiver:
         return ", ".join(parts)
 
     def matches(self, result: Result, tags_of: TagsOf) -> bool:
-        if not fnmatch.fnmatchcase(result.policy, self.policy):
+        if not matches(result.policy, self.policy):
             return False
-        if self.resource and not fnmatch.fnmatchcase(result.resource, self.resource):
+        if self.resource and not matches(result.resource, self.resource):
             return False
-        if self.account and not fnmatch.fnmatchcase(result.account or "", self.account):
+        if self.account and not matches(result.account or "", self.account):
             return False
-        if self.region and not fnmatch.fnmatchcase(result.region or "", self.region):
+        if self.region and not matches(result.region or "", self.region):
             return False
         if self.tags:
             tags = tags_of(result)
@@ -86,7 +124,7 @@ class Waiver:
                 return False
             for key, pattern in self.tags.items():
                 value = tags.get(key)
-                if not isinstance(value, str) or not fnmatch.fnmatchcase(value, pattern):
+                if not isinstance(value, str) or not matches(value, pattern):
                     return False
         return True
 
@@ -108,6 +146,12 @@ class _Mapping(dict):
     key_lines: dict[str, int]
 
 
+class _Sequence(list):
+    """A YAML list that remembers the line of each item."""
+
+    item_lines: list[int]
+
+
 class _LineLoader(yaml.SafeLoader):
     pass
 
@@ -119,7 +163,14 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
     return mapping
 
 
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequence:
+    sequence = _Sequence(loader.construct_sequence(node, deep=True))
+    sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
+    return sequence
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_waivers(path: str | Path, policy_ids: Iterable[str]) -> list[Waiver]:
@@ -147,12 +198,14 @@ def load_waivers(path: str | Path, policy_ids: Iterable[str]) -> list[Waiver]:
         raise InputError(where, "a waivers file is a list of waivers, or a mapping with a 'waivers:' list",
                          getattr(data, "line", None))
     known_ids = set(policy_ids)
-    return [_parse(entry, where, known_ids, index) for index, entry in enumerate(entries, 1)]
+    lines = getattr(entries, "item_lines", [None] * len(entries))
+    return [_parse(entry, where, known_ids, index, line) for index, (entry, line) in enumerate(zip(entries, lines), 1)]
 
 
-def _parse(entry: Any, where: str, known_ids: set[str], index: int) -> Waiver:
+def _parse(entry: Any, where: str, known_ids: set[str], index: int, line: int | None) -> Waiver:
     if not isinstance(entry, _Mapping):
-        raise InputError(where, f"waiver #{index} must be a mapping with policy, reason, owner and expires")
+        raise InputError(where, f"waiver #{index} must be a mapping with policy, reason, owner and expires, "
+                                f"not {_kind_of(entry)}", line)
     line = entry.line
 
     def fail(message: str, key: str | None = None) -> InputError:
@@ -175,20 +228,29 @@ def _parse(entry: Any, where: str, known_ids: set[str], index: int) -> Waiver:
         if not texts[key]:
             raise fail(f"{label} is missing {key}", key)
     policy = texts["policy"] or ""
-    if not any(fnmatch.fnmatchcase(pid, policy) for pid in known_ids):
+    if not any(matches(pid, policy) for pid in known_ids):
         raise fail(f"{label}: no policy in the catalogue matches {policy!r} (see `stackproof policies`)", "policy")
     tags = entry.get("tags") or {}
     if not isinstance(tags, dict) or not all(isinstance(v, (str, int, float, bool)) for v in tags.values()):
         raise fail(f"{label}: tags must be a mapping of tag name to value", "tags")
     if not texts["resource"] and not tags:
-        raise fail(f"{label} needs a resource selector: resource (an address or ARN glob, '*' for all) "
+        raise fail(f"{label} needs a resource selector: resource (an address or ARN pattern, '*' for all) "
                    "or tags", "policy")
+    if _matches_anything(policy) and _matches_anything(texts["resource"]) and not tags:
+        raise fail(f"{label} would waive every finding of every policy: name the resources it covers "
+                   "(resource or tags)", "resource" if texts["resource"] else "policy")
     return Waiver(
         policy=policy, reason=texts["reason"] or "", owner=texts["owner"] or "",
         expires=_date(entry["expires"], lambda m: fail(f"{label}: {m}", "expires")),
         file=where, line=line, resource=texts["resource"], tags={str(k): str(v) for k, v in tags.items()},
         account=texts["account"], region=texts["region"], ticket=texts["ticket"],
     )
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
 
 
 def _date(value: Any, fail: Callable[[str], InputError]) -> date:
@@ -216,35 +278,43 @@ def apply_waivers(results: list[Result], waivers: list[Waiver], tags_of: TagsOf,
     """
     today = today or today_utc()
     matched = [0] * len(waivers)
-    waived = [0] * len(waivers)
+    waivable = [0] * len(waivers)  # matched results that were FAIL or UNKNOWN
     # The waivers that may match each policy, in file order: computed once per policy,
     # so a result is tried against a handful of waivers, not the whole file.
     candidates: dict[str, list[tuple[int, Waiver]]] = {}
     for result in results:
         if result.policy not in candidates:
-            candidates[result.policy] = [(i, w) for i, w in enumerate(waivers)
-                                         if fnmatch.fnmatchcase(result.policy, w.policy)]
+            candidates[result.policy] = [(i, w) for i, w in enumerate(waivers) if matches(result.policy, w.policy)]
         for index, waiver in candidates[result.policy]:
             if not waiver.matches(result, tags_of):
                 continue
             matched[index] += 1
             if result.status in WAIVABLE:
+                waivable[index] += 1
                 result.waiver = waiver.stamp(today, result.status)
                 if not waiver.expired(today):
                     result.status = WAIVED
-                    waived[index] += 1
             break
     evaluated_ids = set(evaluated)
-    return [_entry(w, matched[i], waived[i], today, evaluated_ids) for i, w in enumerate(waivers)]
+    return [_entry(w, matched[i], waivable[i], today, evaluated_ids) for i, w in enumerate(waivers)]
 
 
-def _entry(waiver: Waiver, matched: int, waived: int, today: date, evaluated: set[str]) -> dict[str, Any]:
-    if waiver.expired(today):
-        status, note = "expired", (f"expired on {waiver.expires.isoformat()}; the results it matched fail again"
-                                   if matched else f"expired on {waiver.expires.isoformat()} and matched nothing")
-    elif waived:
-        status, note = "active", f"waives {waived} result(s)"
-    elif not any(fnmatch.fnmatchcase(pid, waiver.policy) for pid in evaluated):
+def _entry(waiver: Waiver, matched: int, waivable: int, today: date, evaluated: set[str]) -> dict[str, Any]:
+    """One line of the exceptions register. ``waived`` counts the results the waiver
+    waives now; an expired waiver waives none, and its note says how many it would have."""
+    expired, waived = waiver.expired(today), 0
+    if expired:
+        status = "expired"
+        since = f"expired on {waiver.expires.isoformat()}"
+        if waivable:
+            note = f"{since}: {waivable} failing or unknown result(s) it matched are no longer waived"
+        elif matched:
+            note = f"{since}; it matched only passing or not applicable results: remove it"
+        else:
+            note = f"{since} and matched no result: remove it"
+    elif waivable:
+        status, note, waived = "active", f"waives {waivable} result(s)", waivable
+    elif not any(matches(pid, waiver.policy) for pid in evaluated):
         status, note = "not evaluated", "its policy was not run"
     elif matched:
         status, note = "stale", f"matched {matched} result(s), none failing: the waiver can go"
@@ -254,6 +324,7 @@ def _entry(waiver: Waiver, matched: int, waived: int, today: date, evaluated: se
         "policy": waiver.policy, "selector": waiver.selector(), "reason": waiver.reason, "owner": waiver.owner,
         "ticket": waiver.ticket, "expires": waiver.expires.isoformat(), "source": waiver.source,
         "status": status, "note": note, "matched": matched, "waived": waived,
+        "no_longer_waived": waivable if expired else 0,
     }
 
 

@@ -71,13 +71,133 @@ def test_an_expired_waiver_no_longer_waives_and_fails_the_gate(plan, tmp_path, c
     assert f"waiver expired {PAST}" in out and "expired waiver" in out
 
 
-def test_an_expired_waiver_fails_the_gate_even_below_the_severity_floor(plan, tmp_path):
+def test_an_expired_waiver_blocks_only_what_would_block_without_it(plan, tmp_path):
+    """Below the floor an expired waiver's results are reported, marked expired, and do
+    not block: they would not block had there never been a waiver."""
     waivers = write_waivers(tmp_path / "waivers.yaml", waivers_for_every_failure(PAST))
-    code, _ = scan_json(plan, tmp_path / "out", "--waivers", waivers, "--severity-floor", "critical")
-    assert code == 1
-    # the same floor without waivers holds: every failure here is high, not critical
-    code, _ = scan_json(plan, tmp_path / "plain", "--severity-floor", "critical")
-    assert code == 0
+    code, report = scan_json(plan, tmp_path / "out", "--waivers", waivers, "--severity-floor", "critical")
+    assert code == 0  # every failure of the plan is high, not critical
+    db = next(r for r in report["results"] if r["resource"] == "aws_db_instance.main")
+    assert db["status"] == "FAIL" and db["waiver"]["expired"] is True
+    assert report["run"]["gate"]["expired_waivers"] == 0
+    assert {w["status"] for w in report["waivers"]} == {"expired"}  # still listed, to be renewed or removed
+
+
+def test_an_expired_waiver_on_an_unknown_blocks_only_under_the_audit_profile(plan, tmp_path):
+    # the scratch bucket's public access block is UNKNOWN (restrict_public_buckets after apply)
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: s3_bucket_public_access_blocked
+  resource: aws_s3_bucket.scratch
+  reason: scratch space
+  owner: data-team@example.com
+  expires: {PAST}
+""")
+    code, report = scan_json(plan, tmp_path / "ci", "--waivers", waivers)
+    scratch = next(r for r in report["results"] if r["resource"] == "aws_s3_bucket.scratch"
+                   and r["policy"] == "s3_bucket_public_access_blocked")
+    assert scratch["status"] == "UNKNOWN" and scratch["waiver"]["expired"] is True
+    # ci: an UNKNOWN does not block, waiver or no waiver; the plan's four FAILs do
+    assert report["run"]["gate"]["blocking"] == 4 and report["run"]["gate"]["expired_waivers"] == 0
+    code, report = scan_json(plan, tmp_path / "audit", "--waivers", waivers, "--profile", "audit")
+    assert report["run"]["gate"]["blocking"] == 5 and report["run"]["gate"]["expired_waivers"] == 1
+
+
+def test_an_expired_waiver_that_matched_only_passing_results_blocks_nothing(plan, tmp_path):
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: s3_bucket_encrypted
+  resource: aws_s3_bucket.logs
+  reason: was unencrypted once
+  owner: platform@example.com
+  expires: {PAST}
+- policy: s3_bucket_encrypted
+  resource: aws_s3_bucket.gone
+  reason: removed last quarter
+  owner: platform@example.com
+  expires: {PAST}
+""")
+    code, report = scan_json(plan, tmp_path / "out", "--waivers", waivers, "--format", "json,html")
+    assert report["run"]["gate"]["expired_waivers"] == 0
+    assert report["run"]["gate"]["blocking"] == 4  # the plan's own failures, as without waivers
+    logs, gone = report["waivers"]
+    assert logs["status"] == gone["status"] == "expired"
+    assert logs["note"] == f"expired on {PAST}; it matched only passing or not applicable results: remove it"
+    assert gone["note"] == f"expired on {PAST} and matched no result: remove it"
+    verdict = (tmp_path / "out" / "results.html").read_text()
+    verdict = verdict[verdict.index('id="verdict"'):].split("</p>")[0]
+    assert "Gate fails: 4 blocking result(s)" in verdict and "waiver" not in verdict
+
+
+def counted_plan(tmp_path):
+    """Unencrypted buckets made by count (data[0], data[1]) and for_each (site["a"], site["b"])."""
+    from fixtures.planbuilder import PlanBuilder
+
+    b = PlanBuilder({"aws": "eu-west-2"})
+    b.add_count("aws_s3_bucket.data", 2, lambda i: {"bucket": f"acme-data-{i}", "tags": {"Name": f"data-{i}"}})
+    for key in ("a", "b"):
+        b.add(f'aws_s3_bucket.site["{key}"]', {"bucket": f"acme-site-{key}", "tags": {"Name": key}})
+    path = tmp_path / "counted.json"
+    path.write_text(b.dumps())
+    return path
+
+
+@pytest.mark.parametrize("selector,waived", [
+    ("aws_s3_bucket.data[0]", {"aws_s3_bucket.data[0]"}),
+    ('aws_s3_bucket.site["b"]', {'aws_s3_bucket.site["b"]'}),
+    ("aws_s3_bucket.data[*]", {"aws_s3_bucket.data[0]", "aws_s3_bucket.data[1]"}),
+    ('aws_s3_bucket.site["?"]', {'aws_s3_bucket.site["a"]', 'aws_s3_bucket.site["b"]'}),
+    ("aws_s3_bucket.data[01]", set()),  # brackets are text, not a character class
+])
+def test_a_waiver_names_count_and_for_each_addresses_as_terraform_writes_them(tmp_path, selector, waived):
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: s3_bucket_encrypted
+  resource: '{selector}'
+  reason: legacy buckets
+  owner: web-team@example.com
+  expires: {FUTURE}
+""")
+    code = scan(counted_plan(tmp_path), "--policy", "s3_bucket_encrypted", "--waivers", waivers,
+                "--format", "json", "--output-dir", tmp_path / "out")
+    import json
+
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    found = {r["resource"]: r["status"] for r in report["results"]}
+    assert set(found) == {"aws_s3_bucket.data[0]", "aws_s3_bucket.data[1]", 'aws_s3_bucket.site["a"]',
+                          'aws_s3_bucket.site["b"]'}
+    assert {address for address, status in found.items() if status == "WAIVED"} == waived
+    assert {address for address, status in found.items() if status == "FAIL"} == set(found) - waived
+    assert code == (0 if len(waived) == 4 else 1)
+
+
+def test_a_waiver_for_an_indexed_subnet_of_the_example_plan(tmp_path):
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: subnet_data_tier_private
+  resource: aws_subnet.data[0]
+  reason: a migration subnet, routed through the firewall next quarter
+  owner: network@example.com
+  expires: {FUTURE}
+""")
+    from tests.conftest import ROOT
+
+    scan(ROOT / "examples" / "insecure-plan.json", "--policy", "subnet_data_tier_private", "--waivers", waivers,
+         "--format", "json", "--output-dir", tmp_path / "out")
+    import json
+
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    found = {r["resource"]: r["status"] for r in report["results"]}
+    assert found["aws_subnet.data[0]"] == "WAIVED"
+    assert found["aws_subnet.data[1]"] == "FAIL"  # the waiver names data[0] only
+    assert report["waivers"][0]["status"] == "active"
+
+
+def test_patterns_treat_only_star_and_question_mark_as_wildcards():
+    from stackproof.waivers import matches
+
+    assert matches("aws_subnet.data[0]", "aws_subnet.data[0]")
+    assert not matches("aws_subnet.data0", "aws_subnet.data[0]")  # fnmatch would say yes
+    assert matches('module.app.aws_s3_bucket.this["logs"]', "module.app.*")
+    assert matches("arn:aws:s3:::legacy-logs", "arn:aws:s3:::legacy-?ogs")
+    assert not matches("arn:aws:s3:::legacy-logs", "arn:aws:s3:::legacy")
+    assert matches("a.b", "a.b") and not matches("axb", "a.b")  # a dot is a dot
 
 
 def test_a_waiver_valid_through_today_still_waives(plan, tmp_path):
@@ -152,6 +272,12 @@ def test_an_error_result_is_never_waived():
     ("  - policy: s3_bucket_encrypted\n    reason: r\n    owner: a\n    expires: 2999-01-01\n",
      2, "needs a resource selector"),
     ("  - policy: s3_bucket_encrypted\n    resource: '*'\n    reason: a: b\n", 4, "invalid YAML"),
+    ("  - policy: s3_bucket_encrypted\n    resource: '*'\n    reason: r\n    owner: a\n    expires: 2999-01-01\n"
+     "  - s3_bucket_public_access_blocked\n", 7, "waiver #2 must be a mapping"),
+    ("  - policy: '*'\n    resource: '*'\n    reason: r\n    owner: a\n    expires: 2999-01-01\n",
+     3, "would waive every finding of every policy"),
+    ("  - policy: '*'\n    tags: {}\n    account: '111122223333'\n    reason: r\n    owner: a\n"
+     "    expires: 2999-01-01\n", 2, "needs a resource selector"),
 ])
 def test_a_malformed_waiver_is_refused_with_file_and_line(plan, tmp_path, capsys, entry, line, message):
     waivers = write_waivers(tmp_path / "waivers.yaml", "waivers:\n" + entry)
