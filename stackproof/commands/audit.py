@@ -49,16 +49,17 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..errors import InputError
-    from ..loaders.live.options import LiveOptions
+    from ..loaders.live.options import LiveOptions, check
     from ..loaders.live.runner import selected_services
 
     for name in ("max_workers", "per_service", "max_attempts"):
         if getattr(args, name) < 1:
             raise InputError(None, f"--{name.replace('_', '-')} must be at least 1")
-    live = LiveOptions(regions=_list(args.regions), role_arns=args.role_arn, external_id=args.external_id,
+    live = LiveOptions(regions=args.regions.split(","), role_arns=args.role_arn, external_id=args.external_id,
                        organization_role=args.organization_role, services=_list(args.services),
                        aws_profile=args.aws_profile, endpoint_url=args.endpoint_url, max_workers=args.max_workers,
                        per_service=args.per_service, max_attempts=args.max_attempts)
+    check(live)
     if args.print_iam_policy:
         from ..loaders.live.iam_policy import policy
 

@@ -72,8 +72,21 @@ def test_bad_invocations_are_one_line_and_exit_2(moto, tmp_path, capsys, monkeyp
     base = ["audit", "--endpoint-url", moto.url, "--format", "json", "--output-dir", str(tmp_path / "out")]
     cases = [
         (["--regions", "eu-west-9"], "--regions: unknown region(s) eu-west-9"),
+        (["--regions", ","], "--regions: no region named"),
+        (["--regions", " "], "--regions: no region named"),
+        (["--regions", "all,eu-west-2"], "--regions: 'all' cannot be combined with region names"),
         (["--regions", "eu-west-2", "--services", "ec2,lambda"], "--services: unknown service(s) lambda"),
         (["--regions", "eu-west-2", "--max-workers", "0"], "--max-workers must be at least 1"),
+        (["--regions", "eu-west-2", "--role-arn", "not-an-arn"], "--role-arn: 'not-an-arn' is not an IAM role ARN"),
+        (["--regions", "eu-west-2", "--role-arn", "arn:aws:iam::12:role/x"],
+         "--role-arn: 'arn:aws:iam::12:role/x' is not an IAM role ARN"),
+        (["--regions", "eu-west-2", "--role-arn", "arn:aws:iam::123456789012:user/x"],
+         "--role-arn: 'arn:aws:iam::123456789012:user/x' is not an IAM role ARN"),
+        (["--regions", "eu-west-2", "--organization-role", "bad role/x"],
+         "--organization-role: 'bad role/x' is not an IAM role name"),
+        (["--regions", "eu-west-2", "--external-id", "abc123"], "--external-id applies to the roles an audit assumes"),
+        (["--print-iam-policy", "--role-arn", "arn:aws:iam::123456789012:role/"],
+         "--role-arn: 'arn:aws:iam::123456789012:role/' is not an IAM role ARN"),
     ]
     for extra, message in cases:
         assert main(base + extra) == 2, extra
@@ -95,3 +108,13 @@ def test_a_plan_scan_never_imports_boto3(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_valid_role_options_are_accepted():
+    from stackproof.loaders.live.options import LiveOptions, check
+
+    check(LiveOptions(regions=["eu-west-2", ""], external_id="partner-7f3a",
+                      role_arns=["arn:aws:iam::123456789012:role/audit",
+                                 "arn:aws-us-gov:iam::123456789012:role/security/audit-read",
+                                 "arn:aws-cn:iam::123456789012:role/Audit+Read=1,2.3@x_y-z"]))
+    check(LiveOptions(regions=["all"], organization_role="OrganizationAccountAccessRole", external_id="xy"))

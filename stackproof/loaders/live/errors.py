@@ -47,7 +47,7 @@ def describe(exc: BaseException) -> str:
 
     if isinstance(exc, ClientError):
         code = error_code(exc) or "error"
-        message = _first_line((exc.response.get("Error") or {}).get("Message") or "")
+        message = _one_line((exc.response.get("Error") or {}).get("Message") or "")
         attempts = (exc.response.get("ResponseMetadata") or {}).get("RetryAttempts")
         if code in DENIED:
             return f"access denied ({code}){': ' + message if message else ''}"
@@ -64,10 +64,10 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, NoCredentialsError):
         return "no AWS credentials"
     if isinstance(exc, (EndpointConnectionError, BotoConnectionError, ReadTimeoutError)):
-        return f"cannot reach the service endpoint ({_first_line(str(exc))})"
+        return f"cannot reach the service endpoint ({_one_line(str(exc))})"
     if isinstance(exc, BotoCoreError):
-        return _first_line(str(exc))
-    return f"{type(exc).__name__}: {_first_line(str(exc))}"
+        return _one_line(str(exc))
+    return f"{type(exc).__name__}: {_one_line(str(exc))}"
 
 
 def is_call_failure(exc: BaseException) -> bool:
@@ -83,6 +83,6 @@ def record(operation: str, exc: BaseException) -> dict[str, Any]:
     return {"error": {"operation": operation, "code": error_code(exc), "reason": describe(exc)}}
 
 
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line[:300]
+def _one_line(text: str) -> str:
+    """The message on one line (botocore's parameter errors put the detail on the next ones)."""
+    return " ".join(text.split())[:300]

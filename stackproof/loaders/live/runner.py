@@ -23,7 +23,7 @@ from .accounts import (
 )
 from .api import Api
 from .clients import ClientFactory
-from .options import LiveOptions
+from .options import LiveOptions, check
 from .snapshot import Snapshot, Unit
 
 # A response that parses but lacks what every answer of that call has.
@@ -53,6 +53,7 @@ def requested_regions(options: LiveOptions, factory: ClientFactory) -> list[str]
 
 
 def collect(options: LiveOptions, factory: ClientFactory | None = None) -> Snapshot:
+    check(options)
     factory = factory or ClientFactory(options)
     names = selected_services(options)
     regions = requested_regions(options, factory)
@@ -103,7 +104,7 @@ def _targets(options: LiveOptions, factory: ClientFactory, home: str,
     targets = [Target(me.account, me.account)] if include_self else []
     gaps: list[dict[str, str]] = []
     for role in roles:
-        account = role.split(":")[4] if role.count(":") >= 5 else role
+        account = role.split(":")[4]  # options.check made sure it is a role ARN
         try:
             targets.append(assume(factory, home, role, options.external_id))
         except Exception as exc:  # noqa: BLE001
