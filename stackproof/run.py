@@ -42,9 +42,12 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
 
         register = apply_waivers(results, waivers, tags_lookup(inventory), [p.id for p in selected], options.today)
     if baseline is not None:
-        from .baseline import compare
+        from .baseline import Scope, compare
 
-        changes = compare(results, *baseline)
+        extra = extra_run_info or {}
+        scope = Scope.of([p.id for p in selected], [i.path for i in inventory.inputs], extra.get("accounts"),
+                         extra.get("regions"))
+        changes = compare(results, *baseline, scope)
     profile = PROFILES[options.profile]
     new_only = set(changes["new"]) if changes is not None and options.fail_on == "new" else None
     verdict = gate(results, profile, options.severity_floor, new_only)

@@ -93,9 +93,9 @@ def _workflow_notes(report: Report) -> list[Text]:
                 notes.append(Text(f"  {waiver['status']} waiver {waiver['source']}: {waiver['policy']} "
                                   f"{waiver['selector']} (owner {waiver['owner']}): {waiver['note']}", style=style))
     if report.changes is not None:
-        changes = report.changes
-        notes.append(Text(f"since the baseline: {len(changes['new'])} new, {len(changes['fixed'])} fixed, "
-                          f"{len(changes['still_failing'])} still failing"))
+        from ..baseline import describe
+
+        notes.append(Text(f"since the baseline: {describe(report.changes)}"))
     return notes
 
 

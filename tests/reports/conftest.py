@@ -77,6 +77,13 @@ def next_plan(tmp_path) -> Path:
     return path
 
 
+def next_commit(plan_path: Path) -> Path:
+    """Rewrite the plan as the next commit's, at the same path (as CI writes plan.json
+    again on every run), so a baseline of the first compares with it by fingerprint."""
+    plan_path.write_text(json.dumps(build_plan("after"), indent=1))
+    return plan_path
+
+
 def scan(*args) -> int:
     return main(["scan", *map(str, args)])
 
