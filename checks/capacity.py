@@ -6,10 +6,12 @@ apply time, before the apply. Bounds are parameters, usually set per environment
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import defaultdict
+from fractions import Fraction
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Callable
 
 from stackproof.model import (
     AutoScalingGroup,
@@ -65,17 +67,45 @@ def storage_size_within_bounds(resource: Resource, ctx: Context) -> Verdict:
         return _node_type_allowed(resource, ctx)
     if isinstance(resource, DbInstance) and _aurora_member(resource):
         return not_applicable("an Aurora member; Aurora storage grows with the cluster volume")
+    if isinstance(resource, (Instance, LaunchTemplate, LaunchConfiguration)):
+        return _devices_within_bound(resource, ctx)
     name, size = _size_of(resource)
     bound = ctx.params.get("max_rds_storage_gb" if isinstance(resource, DbInstance) else "max_ebs_volume_gb")
     if is_unknown(size):
         return unknown_field(name, size)
     if size is None:
-        return unknown(f"{name} is not set (it comes from a snapshot or the source database)")
+        source = "a snapshot or the source database" if isinstance(resource, DbInstance) else "its snapshot"
+        return unknown(f"{name} is not set (it comes from {source})")
     if bound is None:
         return passed(f"{name} {size} GB; no bound is set for {_scope(ctx)}")
     if size > bound:
         return failed(f"{name} {size} GB exceeds {_bound(ctx)} of {bound} GB", size_gb=size, bound_gb=bound)
     return passed(f"{name} {size} GB within {_bound(ctx)} of {bound} GB", size_gb=size, bound_gb=bound)
+
+
+def _devices_within_bound(resource: Instance | LaunchTemplate | LaunchConfiguration, ctx: Context) -> Verdict:
+    """The EBS block devices that state a volume_size; the others take their AMI's or
+    snapshot's size, which is not a number this configuration chose."""
+    devices = resource.block_devices
+    if is_unknown(devices):
+        return unknown_field("block devices", devices)
+    ebs = [d for d in devices if not d.ephemeral]
+    if not ebs and isinstance(resource, Instance) and isinstance(resource.launch_template, str):
+        return not_applicable("its volumes come from the launch template, checked there")
+    pending = next((d for d in ebs if is_unknown(d.volume_size)), None)
+    sized = [d for d in ebs if isinstance(d.volume_size, int)]
+    if not sized and pending is None:
+        return not_applicable("no EBS block device states a volume_size; the AMI or snapshot decides the sizes")
+    bound = ctx.params.get("max_ebs_volume_gb")
+    if bound is None:
+        return passed(f"{len(sized)} block device size(s) stated; no bound is set for {_scope(ctx)}")
+    over = [f"{_name(d)} {d.volume_size} GB" for d in sized if d.volume_size > bound]
+    if over:
+        return failed(f"{', '.join(over)} exceed(s) {_bound(ctx)} of {bound} GB", bound_gb=bound)
+    if pending is not None:
+        return unknown(f"{_name(pending)}: volume_size is unknown: {pending.volume_size.reason}")
+    shown = ", ".join(f"{_name(d)} {d.volume_size} GB" for d in sized)
+    return passed(f"{shown} within {_bound(ctx)} of {bound} GB", bound_gb=bound)
 
 
 def _node_type_allowed(group: ElastiCacheReplicationGroup, ctx: Context) -> Verdict:
@@ -112,20 +142,33 @@ def storage_change_within_ratio(resource: Resource, ctx: Context) -> Verdict:
     change = f"{name} {before_size} -> {after_size} GB"
     if after_size == before_size:
         return passed(f"{name} unchanged at {after_size} GB")
-    ratio = after_size / before_size if before_size else float("inf")
     evidence = {"before_gb": before_size, "after_gb": after_size}
+    max_growth = float(ctx.params.get("max_growth", 3))
+    max_growth_gb = ctx.params.get("max_growth_gb")
+    if before_size <= 0:
+        return _growth_from_nothing(change, after_size, max_growth_gb, evidence)
+    ratio = after_size / before_size
     if after_size < before_size:
         cannot = "RDS cannot shrink storage" if isinstance(resource, DbInstance) else "EBS volumes cannot shrink"
         return failed(f"{change} ({_times(ratio)}): {cannot}, so the apply fails or replaces the resource",
                       **evidence)
-    max_growth = float(ctx.params.get("max_growth", 3))
-    max_growth_gb = ctx.params.get("max_growth_gb")
     if ratio > max_growth:
         return failed(f"{change} ({_times(ratio)}), more than the x{max_growth:g} allowed", **evidence)
     if max_growth_gb is not None and after_size - before_size > max_growth_gb:
         return failed(f"{change} (+{after_size - before_size} GB), more than the +{max_growth_gb} GB allowed",
                       **evidence)
     return passed(f"{change} ({_times(ratio)}), within x{max_growth:g}", **evidence)
+
+
+def _growth_from_nothing(change: str, after_size: int, max_growth_gb: Any, evidence: dict[str, Any]) -> Verdict:
+    """From 0 GB no ratio means anything; only the absolute limit applies."""
+    if max_growth_gb is None:
+        return passed(f"{change}: growth from nothing, where no ratio applies and no max_growth_gb is set",
+                      **evidence)
+    if after_size > max_growth_gb:
+        return failed(f"{change}: growth from nothing (+{after_size} GB), more than the +{max_growth_gb} GB "
+                      "allowed", **evidence)
+    return passed(f"{change}: growth from nothing (+{after_size} GB), within +{max_growth_gb} GB", **evidence)
 
 
 def _times(ratio: float) -> str:
@@ -176,74 +219,96 @@ def rds_instance_storage_autoscaling_consistent(db: DbInstance, ctx: Context) ->
         return unknown_field("allocated_storage", size)
     if size is None:
         return unknown("allocated_storage is not set (it comes from a snapshot or the source database)")
-    headroom = float(ctx.params.get("min_headroom_percent", 10))
-    needed = size * (1 + headroom / 100)
+    headroom = Fraction(str(ctx.params.get("min_headroom_percent", 10)))
+    needed = math.ceil(size * (100 + headroom) / 100)  # exact: 100 GB + 10% is 110, not 110.00000000000001
     if ceiling < size:
         return failed(f"max_allocated_storage {ceiling} GB is below allocated_storage {size} GB")
     if ceiling < needed:
-        return failed(f"max_allocated_storage {ceiling} GB is less than {headroom:g}% above allocated_storage "
-                      f"{size} GB; RDS refuses a threshold below {needed:g} GB")
+        return failed(f"max_allocated_storage {ceiling} GB is less than {float(headroom):g}% above allocated_storage "
+                      f"{size} GB; RDS refuses a threshold below {needed} GB")
     return passed(f"storage autoscaling from {size} GB up to {ceiling} GB")
 
 
 # -- ebs_volume_iops_consistent --------------------------------------------------------
 
 
-def _device_problems(size: Any, vtype: Any, iops: Any, throughput: Any, limits: dict[str, Any],
-                     default_type: str | None = None) -> list[str] | Verdict:
-    for name, value in (("size", size), ("type", vtype), ("iops", iops), ("throughput", throughput)):
-        if is_unknown(value):
-            return unknown_field(name, value)
+def _device_check(size: Any, vtype: Any, iops: Any, throughput: Any, limits: dict[str, Any],
+                  unsized: str, default_type: str | None = None) -> tuple[list[str], str | None]:
+    """(what the volume type refuses, why the rest cannot be decided). Known facts are
+    judged first, so a known violation fails even when another value is unknown."""
+    if is_unknown(vtype):
+        return [], f"type is unknown: {vtype.reason}"
     if vtype is None:
         if iops is None and throughput is None:
-            return []  # nothing provisioned that a type could refuse
+            return [], None  # nothing provisioned that a type could refuse
         if not default_type:
-            return unknown("no volume type is set, so the AMI's mapping decides which limits apply")
+            return [], "no volume type is set, so the AMI's mapping decides which limits apply"
         vtype = default_type
     spec = limits.get(vtype)
     if spec is None:
-        return unknown(f"volume type {vtype} is not in the policy's volume_types limits")
-    problems = []
+        return [], f"volume type {vtype} is not in the policy's volume_types limits"
+    problems: list[str] = []
+    undecided: list[str] = []
     if isinstance(size, int) and not spec["min_size"] <= size <= spec["max_size"]:
         problems.append(f"{vtype} size {size} GiB outside {spec['min_size']}-{spec['max_size']} GiB")
-    if iops is not None:
+    if is_unknown(iops):
+        undecided.append(f"iops is unknown: {iops.reason}")
+    elif iops is not None:
         if "max_iops" not in spec:
             problems.append(f"{vtype} does not take provisioned IOPS (iops {iops})")
         else:
             if not spec["min_iops"] <= iops <= spec["max_iops"]:
                 problems.append(f"{vtype} iops {iops} outside {spec['min_iops']}-{spec['max_iops']}")
-            if isinstance(size, int) and iops > spec["max_iops_per_gib"] * size:
-                problems.append(f"iops {iops} exceeds {spec['max_iops_per_gib']} IOPS/GiB x {size} GiB = "
-                                f"{spec['max_iops_per_gib'] * size}")
+            _iops_for_size(iops, size, vtype, spec, unsized, problems, undecided)
     elif spec.get("iops_required"):
         problems.append(f"{vtype} requires provisioned IOPS, and none is set")
-    if throughput is not None:
+    if is_unknown(throughput):
+        undecided.append(f"throughput is unknown: {throughput.reason}")
+    elif throughput is not None:
         if "max_throughput" not in spec:
             problems.append(f"{vtype} does not take a throughput setting (throughput {throughput})")
         else:
             if not spec["min_throughput"] <= throughput <= spec["max_throughput"]:
                 problems.append(f"{vtype} throughput {throughput} MiB/s outside "
                                 f"{spec['min_throughput']}-{spec['max_throughput']} MiB/s")
-            effective_iops = iops if iops is not None else spec["min_iops"]
             per_iops = spec.get("max_throughput_per_iops")
-            if per_iops and throughput > per_iops * effective_iops:
+            effective_iops = spec.get("baseline_iops", spec.get("min_iops")) if iops is None else iops
+            if per_iops and isinstance(effective_iops, int) and throughput > per_iops * effective_iops:
                 problems.append(f"throughput {throughput} MiB/s exceeds {per_iops} MiB/s per IOPS x "
                                 f"{effective_iops} IOPS = {per_iops * effective_iops:g} MiB/s")
-    return problems
+    return problems, (undecided[0] if undecided else None)
+
+
+def _iops_for_size(iops: int, size: Any, vtype: str, spec: dict[str, Any], unsized: str,
+                   problems: list[str], undecided: list[str]) -> None:
+    """IOPS above the type's baseline (gp3: 3000 at any size) are limited per GiB of size."""
+    per_gib, baseline = spec["max_iops_per_gib"], spec.get("baseline_iops", 0)
+    if isinstance(size, int):
+        if iops > max(baseline, per_gib * size):
+            ratio = f"{per_gib} IOPS/GiB x {size} GiB = {per_gib * size}"
+            problems.append(f"iops {iops} exceeds {ratio}" if per_gib * size >= baseline else
+                            f"iops {iops} exceeds the {baseline} baseline a {size} GiB {vtype} volume gets "
+                            f"({ratio})")
+        return
+    if iops > max(baseline, per_gib * spec["min_size"]):  # would it fit even the smallest size?
+        reason = f"size is unknown: {size.reason}" if is_unknown(size) else unsized
+        undecided.append(f"{reason}, and iops {iops} needs at least {math.ceil(iops / per_gib)} GiB of {vtype}")
 
 
 def ebs_volume_iops_consistent(resource: Resource, ctx: Context) -> Verdict:
     """Provisioned IOPS and throughput within what the volume type allows for its size."""
     limits = dict(ctx.params.get("volume_types") or {})
     if isinstance(resource, EbsVolume):
-        found = _device_problems(resource.size, resource.volume_type, resource.iops, resource.throughput, limits,
-                                 default_type="gp2")  # CreateVolume's default type
-        if isinstance(found, Verdict):
-            return found
-        if found:
-            return failed("; ".join(found))
-        return passed(f"{resource.volume_type or 'gp2'} {resource.size} GiB"
-                      f"{_perf(resource.iops, resource.throughput)} is within the type's limits")
+        problems, undecided = _device_check(
+            resource.size, resource.volume_type, resource.iops, resource.throughput, limits,
+            unsized="size is not set (it is the snapshot's)", default_type="gp2")  # CreateVolume's default
+        if problems:
+            return failed("; ".join(problems))
+        if undecided:
+            return unknown(undecided)
+        size = f"{resource.size} GiB" if isinstance(resource.size, int) else "(size from its snapshot)"
+        return passed(f"{resource.volume_type or 'gp2'} {size}{_perf(resource.iops, resource.throughput)} "
+                      "is within the type's limits")
     assert isinstance(resource, (Instance, LaunchTemplate, LaunchConfiguration))
     devices = resource.block_devices
     if is_unknown(devices):
@@ -251,16 +316,17 @@ def ebs_volume_iops_consistent(resource: Resource, ctx: Context) -> Verdict:
     ebs = [d for d in devices if not d.ephemeral]
     if not ebs:
         return not_applicable("declares no EBS block device")
-    problems, checked = [], 0
+    problems, undecided = [], None
     for device in ebs:
-        found = _device_problems(device.volume_size, device.volume_type, device.iops, device.throughput, limits)
-        if isinstance(found, Verdict):
-            return unknown(f"{_name(device)}: {found.message}")
+        found, reason = _device_check(device.volume_size, device.volume_type, device.iops, device.throughput,
+                                      limits, unsized="volume_size is not set (it comes from the AMI or snapshot)")
         problems += [f"{_name(device)}: {p}" for p in found]
-        checked += 1
+        undecided = undecided or (f"{_name(device)}: {reason}" if reason else None)
     if problems:
         return failed("; ".join(problems))
-    return passed(f"{checked} EBS block device(s) within their type's limits")
+    if undecided:
+        return unknown(undecided)
+    return passed(f"{len(ebs)} EBS block device(s) within their type's limits")
 
 
 def _name(device: BlockDevice) -> str:
@@ -291,18 +357,26 @@ class _Group:
     def __init__(self, members: list[Resource]) -> None:
         self.members = members
         self.sizes = sorted(s for s in (_size_of(m)[1] for m in members) if isinstance(s, (int, float)))
+        self.unsized = len(members) - len(self.sizes)  # siblings whose size is unknown or not set
 
-    def median_without(self, size: float) -> float | None:
-        """The median of the other members' sizes (one occurrence of `size` removed)."""
-        n = len(self.sizes) - 1
-        if n < 1:
+    def median_bounds(self, size: float) -> tuple[float, float] | None:
+        """The lowest and the highest median the other members' sizes can have (one
+        occurrence of `size` removed; an unknown size may be anything), or None when no
+        other member has a known size."""
+        known, unsized = len(self.sizes) - 1, self.unsized
+        if known < 1:
             return None
         skip = bisect.bisect_left(self.sizes, size)
 
-        def at(i: int) -> float:
+        def other(i: int) -> float:
             return self.sizes[i if i < skip else i + 1]
 
-        return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+        def median(at: Callable[[int], float]) -> float:
+            n = known + unsized
+            return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+
+        return (median(lambda i: 0.0 if i < unsized else other(i - unsized)),
+                median(lambda i: other(i) if i < known else math.inf))
 
 
 def _sibling_groups(inventory: Inventory) -> dict[str, _Group]:
@@ -341,17 +415,21 @@ def capacity_sibling_outlier(resource: Resource, ctx: Context) -> Verdict:
         return unknown_field(name, size)
     if size is None:
         return unknown(f"{name} is not set, so it cannot be compared with its siblings")
-    others = len(group.sizes) - 1
-    need = int(ctx.params.get("min_siblings", 2))
-    if others < need:
-        unknown_sizes = len(group.members) - len(group.sizes)
-        if unknown_sizes:
-            return unknown(f"{unknown_sizes} sibling(s) have no known size; {others} known, {need} needed")
-        return not_applicable(f"{others} sibling(s) with a known size; {need} needed for a median")
-    median = group.median_without(size)
+    bounds = group.median_bounds(size)
+    if bounds is None:
+        return unknown(f"its {group.unsized} sibling(s) have no known size to compare with")
+    low, high = bounds
     factor = float(ctx.params.get("factor", 5))
-    assert median is not None
-    if median > 0 and size >= factor * median:
-        return failed(f"{name} {size} GB is {size / median:.1f}x the median {median:g} GB of its "
-                      f"{others} siblings (flagged at x{factor:g})", size_gb=size, median_gb=median)
-    return passed(f"{name} {size} GB, median of its {others} siblings {median:g} GB")
+    others = len(group.members) - 1
+    # With one sibling the median is that sibling's size: the larger of a pair is flagged.
+    compared = f"the median {high:g} GB of its {others} siblings" if others > 1 else f"its only sibling's {high:g} GB"
+    if 0 < high <= size / factor:
+        return failed(f"{name} {size} GB is {size / high:.1f}x {compared} (flagged at x{factor:g})",
+                      size_gb=size, median_gb=high)
+    if low == high or size < factor * low:
+        return passed(f"{name} {size} GB; {compared}" if low == high else
+                      f"{name} {size} GB, under x{factor:g} of any median its siblings' sizes allow "
+                      f"(at least {low:g} GB)", size_gb=size)
+    spread = f"between {low:g} and {high:g} GB" if high != math.inf else f"at least {low:g} GB"
+    return unknown(f"{group.unsized} sibling(s) have no known size, so the median of its {others} siblings may "
+                   f"be anything {spread}: whether {size} GB is x{factor:g} of it is not known")

@@ -16,6 +16,7 @@ from stackproof.model import (
     DbInstance,
     EbsVolume,
     ElastiCacheReplicationGroup,
+    Instance,
     LaunchTemplate,
     Provenance,
     Unknown,
@@ -47,6 +48,7 @@ def sized(cls, key: str, size: object, name: str | None = None):
 
 DBS = [sized(DbInstance, f"aws_db_instance.db_{i}", 100, f"db-{i}") for i in (1, 2)]
 VOLUMES = [sized(EbsVolume, f"aws_ebs_volume.data[{i}]", 50, None) for i in range(3)]
+PAIR = [sized(EbsVolume, f"aws_ebs_volume.pair[{i}]", size, None) for i, size in enumerate((10, 1000))]
 SHARDS = [sized(DbInstance, f'module.shard["{k}"].aws_db_instance.main', 200, f"orders-{k}") for k in "ab"]
 
 CASES = [
@@ -75,6 +77,17 @@ CASES = [
      "node_type"),
     ("storage_size_within_bounds", make(DbInstance, cluster="aurora", allocated_storage=None), [], None, {},
      "NOT_APPLICABLE", "Aurora member"),
+    # block devices of instances and launch templates, where they state a size
+    ("storage_size_within_bounds", make(LaunchTemplate, block_devices=device()), [], "staging", {}, "PASS",
+     "/dev/xvda 30 GB within the staging bound of 100 GB"),
+    ("storage_size_within_bounds", make(Instance, block_devices=device(volume_size=500)), [], "staging", {}, "FAIL",
+     "/dev/xvda 500 GB exceed(s) the staging bound of 100 GB"),
+    ("storage_size_within_bounds", make(LaunchTemplate, block_devices=device(volume_size=LATER)), [], None, {},
+     "UNKNOWN", "/dev/xvda: volume_size is unknown"),
+    ("storage_size_within_bounds", make(Instance, block_devices=(BlockDevice(device_name="root"),)), [], None, {},
+     "NOT_APPLICABLE", "the AMI or snapshot decides"),
+    ("storage_size_within_bounds", make(Instance, block_devices=(), launch_template="lt"), [], None, {},
+     "NOT_APPLICABLE", "launch template"),
 
     # storage_change_within_ratio: before -> after of a plan's update
     ("storage_change_within_ratio", updated(make(DbInstance, allocated_storage=1000), allocated_storage=100), [],
@@ -99,6 +112,13 @@ CASES = [
      [], None, {}, "NOT_APPLICABLE", "created by this change"),
     ("storage_change_within_ratio", make(DbInstance, source="live"), [], None, {}, "NOT_APPLICABLE",
      "no earlier state"),
+    # from 0 GB no ratio means anything: only max_growth_gb applies
+    ("storage_change_within_ratio", updated(volume(size=100), size=0), [], None, {}, "PASS",
+     "size 0 -> 100 GB: growth from nothing (+100 GB), within +1000 GB"),
+    ("storage_change_within_ratio", updated(volume(size=2000), size=0), [], None, {}, "FAIL",
+     "growth from nothing (+2000 GB), more than the +1000 GB allowed"),
+    ("storage_change_within_ratio", updated(volume(size=2000), size=0), [], None, {"max_growth_gb": None}, "PASS",
+     "no ratio applies and no max_growth_gb is set"),
 
     # autoscaling_group_capacity_consistent
     ("autoscaling_group_capacity_consistent", make(AutoScalingGroup), [], None, {}, "PASS", "min 2 <= desired 3 <= max 6"),
@@ -128,6 +148,11 @@ CASES = [
      "less than 10% above"),
     ("rds_instance_storage_autoscaling_consistent", make(DbInstance, max_allocated_storage=105), [], None,
      {"min_headroom_percent": 0}, "PASS", "up to 105 GB"),
+    # exactly 10% above is what RDS accepts (100 * 1.1 is not 110.00000000000001 here)
+    ("rds_instance_storage_autoscaling_consistent", make(DbInstance, max_allocated_storage=110), [], None, {},
+     "PASS", "from 100 GB up to 110 GB"),
+    ("rds_instance_storage_autoscaling_consistent", make(DbInstance, allocated_storage=101, max_allocated_storage=111),
+     [], None, {}, "FAIL", "RDS refuses a threshold below 112 GB"),
     ("rds_instance_storage_autoscaling_consistent", make(DbInstance, max_allocated_storage=None), [], None, {},
      "NOT_APPLICABLE", "autoscaling is off"),
     ("rds_instance_storage_autoscaling_consistent", make(DbInstance, max_allocated_storage=0), [], None, {},
@@ -142,6 +167,27 @@ CASES = [
      "gp3 100 GiB (6000 IOPS, 250 MiB/s)"),
     ("ebs_volume_iops_consistent", volume(size=30, iops=20000), [], None, {}, "FAIL",
      "iops 20000 exceeds 500 IOPS/GiB x 30 GiB = 15000"),
+    # gp3 gives 3000 IOPS and 125 MiB/s at any size; the ratio limits only what is above
+    ("ebs_volume_iops_consistent", volume(size=1, iops=3000, throughput=125), [], None, {}, "PASS",
+     "gp3 1 GiB (3000 IOPS, 125 MiB/s)"),
+    ("ebs_volume_iops_consistent", volume(size=5, iops=4000), [], None, {}, "FAIL",
+     "iops 4000 exceeds the 3000 baseline a 5 GiB gp3 volume gets"),
+    ("ebs_volume_iops_consistent", volume(volume_type="io2", size=100, iops=100001), [], None, {}, "FAIL",
+     "1000 IOPS/GiB x 100 GiB = 100000"),
+    # size not stated (a snapshot's): decided only where the IOPS fit the smallest size
+    ("ebs_volume_iops_consistent", volume(size=None, snapshot_id="snap-1", iops=3000), [], None, {}, "PASS",
+     "gp3 (size from its snapshot) (3000 IOPS)"),
+    ("ebs_volume_iops_consistent", volume(size=None, snapshot_id="snap-1", iops=20000), [], None, {}, "UNKNOWN",
+     "size is not set (it is the snapshot's), and iops 20000 needs at least 40 GiB of gp3"),
+    ("ebs_volume_iops_consistent", volume(volume_type="io1", size=None, iops=64000), [], None, {}, "UNKNOWN",
+     "needs at least 1280 GiB of io1"),
+    ("ebs_volume_iops_consistent", volume(size=LATER, iops=6000), [], None, {}, "UNKNOWN",
+     "size is unknown: known after apply, and iops 6000 needs at least 12 GiB"),
+    # a known violation is not hidden by an unknown value
+    ("ebs_volume_iops_consistent", volume(volume_type="st1", size=LATER, iops=500), [], None, {}, "FAIL",
+     "st1 does not take provisioned IOPS"),
+    ("ebs_volume_iops_consistent", make(LaunchTemplate, block_devices=device(volume_size=None, iops=16000)), [],
+     None, {}, "UNKNOWN", "/dev/xvda: volume_size is not set (it comes from the AMI or snapshot)"),
     ("ebs_volume_iops_consistent", volume(size=100, iops=3000, throughput=1000), [], None, {}, "FAIL",
      "exceeds 0.25 MiB/s per IOPS x 3000 IOPS = 750 MiB/s"),
     ("ebs_volume_iops_consistent", volume(size=100, throughput=900), [], None, {}, "FAIL",
@@ -176,22 +222,30 @@ CASES = [
     ("capacity_sibling_outlier", sized(DbInstance, "aws_db_instance.db_3", 1000, "db-3"), DBS, None, {}, "FAIL",
      "1000 GB is 10.0x the median 100 GB of its 2 siblings"),
     ("capacity_sibling_outlier", DBS[0], [*DBS, sized(DbInstance, "aws_db_instance.db_3", 1000, "db-3")], None, {},
-     "PASS", "median of its 2 siblings 550 GB"),
+     "PASS", "100 GB; the median 550 GB of its 2 siblings"),
     # the instances of a counted resource, without names
     ("capacity_sibling_outlier", sized(EbsVolume, "aws_ebs_volume.data[3]", 500, None), VOLUMES, None, {}, "FAIL",
      "10.0x the median 50 GB of its 3 siblings"),
     ("capacity_sibling_outlier", sized(EbsVolume, "aws_ebs_volume.data[3]", 240, None), VOLUMES, None, {}, "PASS",
-     "median of its 3 siblings 50 GB"),
+     "the median 50 GB of its 3 siblings"),
     # the same resource in two instances of a module, plus a third
     ("capacity_sibling_outlier", sized(DbInstance, 'module.shard["c"].aws_db_instance.main', 2000, "orders-c"),
      SHARDS, None, {}, "FAIL", "10.0x"),
     ("capacity_sibling_outlier", make(DbInstance, "db"), [], None, {}, "NOT_APPLICABLE", "no sibling"),
-    ("capacity_sibling_outlier", DBS[0], DBS, None, {}, "NOT_APPLICABLE", "1 sibling(s) with a known size; 2 needed"),
-    ("capacity_sibling_outlier", DBS[0], DBS, None, {"min_siblings": 1}, "PASS", "median of its 1 siblings"),
+    # a pair: the larger is flagged when it is `factor` times the other
+    ("capacity_sibling_outlier", DBS[0], DBS, None, {}, "PASS", "100 GB; its only sibling's 100 GB"),
+    ("capacity_sibling_outlier", PAIR[1], PAIR, None, {}, "FAIL", "1000 GB is 100.0x its only sibling's 10 GB"),
+    ("capacity_sibling_outlier", PAIR[0], PAIR, None, {}, "PASS", "10 GB; its only sibling's 1000 GB"),
     ("capacity_sibling_outlier", sized(DbInstance, "aws_db_instance.db_3", LATER, "db-3"), DBS, None, {}, "UNKNOWN",
      "allocated_storage"),
+    # a sibling of unknown size may be anything: UNKNOWN only where it could change the verdict
+    ("capacity_sibling_outlier", sized(DbInstance, "aws_db_instance.db_3", 1000, "db-3"),
+     [DBS[0], sized(DbInstance, "aws_db_instance.db_2", LATER, "db-2")], None, {}, "UNKNOWN",
+     "1 sibling(s) have no known size, so the median of its 2 siblings may be anything at least 50 GB"),
     ("capacity_sibling_outlier", DBS[0], [DBS[1], sized(DbInstance, "aws_db_instance.db_3", LATER, "db-3")], None,
-     {}, "UNKNOWN", "1 sibling(s) have no known size"),
+     {}, "PASS", "under x5 of any median its siblings' sizes allow (at least 50 GB)"),
+    ("capacity_sibling_outlier", DBS[0], [sized(DbInstance, "aws_db_instance.db_2", None, "db-2")], None, {},
+     "UNKNOWN", "its 1 sibling(s) have no known size to compare with"),
 ]
 
 
