@@ -1,7 +1,18 @@
 """The catalogue: policies read from packs (policies/*.yaml + checks/*.py), checks resolved lazily.
 
 The built-in pack and a team's own pack (``--pack DIR``) are read by the same code,
-by path.
+by path. A policy file (``.yaml`` or ``.yml``) has the fields of REQUIRED_FIELDS and
+optionally:
+
+- ``params``: a mapping of parameter names to values; ``environments``: a mapping of
+  environment names (case-insensitive) to overrides of those parameters.
+- ``frameworks``: a mapping of FRAMEWORKS keys to lists of control ids.
+- ``sources``: the inputs the policy claims to assess (SOURCES; default all).
+- ``needs``: resource kinds the rule reads besides its own resources (a subnet's route
+  table, the instances behind a load balancer). Where the inputs could not read one of
+  them (a Gap), the policy's results there are UNKNOWN rather than a verdict on partial
+  data. ``needs_scope``: ``region`` (default) when only gaps in the resource's own
+  region matter, ``account`` when the rule looks across regions.
 """
 from __future__ import annotations
 
@@ -11,7 +22,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NoReturn
 
 from .errors import InputError
 from .model import KINDS
@@ -19,7 +30,10 @@ from .yamlload import load_yaml_file
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 REQUIRED_FIELDS = ("id", "title", "resource", "check", "severity", "area", "rationale", "remediation")
-KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"params", "environments", "frameworks", "sources"}
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"params", "environments", "frameworks", "sources", "needs", "needs_scope"}
+SOURCES = ("tfplan", "cloudformation", "live")
+NEEDS_SCOPES = ("region", "account")
+POLICY_SUFFIXES = (".yaml", ".yml")
 # Framework keys a policy may map to, with the edition the control ids refer to.
 FRAMEWORKS = {
     "iso-27001-2022": "ISO/IEC 27001:2022 Annex A",
@@ -31,6 +45,11 @@ FRAMEWORKS = {
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
+
+
+def environment_name(text: str) -> str:
+    """Environment names compare without case or surrounding spaces: Staging = staging."""
+    return text.strip().lower()
 
 
 @dataclass(frozen=True)
@@ -46,12 +65,15 @@ class Policy:
     params: Mapping[str, Any] = field(default_factory=dict)
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    sources: tuple[str, ...] = ("tfplan", "cloudformation", "live")
+    sources: tuple[str, ...] = SOURCES
+    needs: tuple[str, ...] = ()
+    needs_scope: str = "region"
     path: str = ""
     pack: "Pack | None" = field(default=None, compare=False, repr=False)
 
     def params_for(self, environment: str | None) -> dict[str, Any]:
-        """The policy's parameters with the environment's overrides applied."""
+        """The policy's parameters with the environment's overrides applied (environment
+        names as environment_name gives them)."""
         params = dict(self.params)
         if environment and environment in self.environments:
             params.update(self.environments[environment])
@@ -90,16 +112,29 @@ class Pack:
     def function(self, ref: str, policy_path: str) -> Callable[..., Any]:
         module_name, _, function_name = ref.partition(":")
         self._ensure_package()
-        try:
-            module = importlib.import_module(f"{self.package_name}.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{self.package_name}.{module_name}":
-                raise InputError(policy_path, f"check module {module_name!r} not found in {self.check_dir}") from None
-            raise
+        module = self._import(module_name, policy_path)
         fn = getattr(module, function_name, None)
         if not callable(fn):
             raise InputError(policy_path, f"check {ref!r}: no function {function_name!r} in {module.__file__}")
         return fn
+
+    def _import(self, module_name: str, policy_path: str) -> types.ModuleType:
+        """The check module; a module that cannot be imported is a mistake in the pack (exit 2)."""
+        full_name = f"{self.package_name}.{module_name}"
+        source = self.check_dir / f"{module_name}.py"
+        try:
+            return importlib.import_module(full_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == full_name:
+                raise InputError(policy_path, f"check module {module_name!r} not found in {self.check_dir}") from None
+            raise InputError(str(source), f"the check module imports {exc.name!r}, which is not installed "
+                                          f"(needed by {policy_path})") from None
+        except SyntaxError as exc:
+            raise InputError(exc.filename or str(source), f"the check module is not valid Python: {exc.msg} "
+                                                          f"(needed by {policy_path})", exc.lineno) from None
+        except Exception as exc:  # noqa: BLE001 - whatever a team's module raises on import
+            raise InputError(str(source), f"the check module fails on import: {type(exc).__name__}: {exc} "
+                                          f"(needed by {policy_path})") from None
 
     def module_names(self) -> list[str]:
         return sorted(p.stem for p in self.check_dir.glob("*.py") if not p.stem.startswith("_"))
@@ -148,7 +183,23 @@ class Catalogue:
         for policy_id in [*only, *skip]:
             self.policy(policy_id)  # unknown ids are an invocation error
         chosen = [p for p in self if (not only or p.id in only) and p.id not in skip]
+        if not chosen:
+            raise InputError(None, "no policy left to evaluate: --skip-policy removes every policy selected")
         return chosen
+
+    def environments(self) -> set[str]:
+        return {name for policy in self.policies.values() for name in policy.environments}
+
+    def environment(self, name: str | None) -> str | None:
+        """The environment --env names, as policies spell it; refused when no policy defines it."""
+        if name is None:
+            return None
+        wanted = environment_name(name)
+        known = self.environments()
+        if wanted not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise InputError(None, f"--env {name!r}: no policy defines this environment (known: {listed})")
+        return wanted
 
 
 def load_catalogue(extra_packs: Iterable[str | Path] = (), include_builtin: bool = True) -> Catalogue:
@@ -167,7 +218,7 @@ def load_catalogue(extra_packs: Iterable[str | Path] = (), include_builtin: bool
     for root, package_name in roots:
         pack = Pack(root, package_name)
         packs.append(pack)
-        for path in sorted(pack.policy_dir.rglob("*.yaml")):
+        for path in sorted(p for p in pack.policy_dir.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file()):
             policy = parse_policy(path, pack)
             if policy.id in policies:
                 raise InputError(str(path), f"policy id {policy.id!r} is already defined in {policies[policy.id].path}")
@@ -177,49 +228,153 @@ def load_catalogue(extra_packs: Iterable[str | Path] = (), include_builtin: bool
 
 def parse_policy(path: Path, pack: Pack | None) -> Policy:
     data = load_yaml_file(path)
-    where = str(path)
-    if not isinstance(data, dict):
-        raise InputError(where, "a policy file must be a YAML mapping")
+    fields = _PolicyFields(path, data)
     missing = [name for name in REQUIRED_FIELDS if name not in data]
     if missing:
-        raise InputError(where, f"policy is missing {', '.join(missing)}")
-    unknown_fields = sorted(set(data) - KNOWN_FIELDS)
+        raise InputError(fields.where, f"policy is missing {', '.join(missing)}")
+    unknown_fields = sorted(set(data) - KNOWN_FIELDS, key=str)
     if unknown_fields:
-        raise InputError(where, f"unknown policy field(s): {', '.join(unknown_fields)}")
-    if data["id"] != path.stem:
-        raise InputError(where, f"policy id {data['id']!r} must equal the file name {path.stem!r}")
-    if data["severity"] not in SEVERITIES:
-        raise InputError(where, f"severity {data['severity']!r} is not one of {', '.join(SEVERITIES)}")
-    kinds = data["resource"] if isinstance(data["resource"], list) else [data["resource"]]
-    for kind in kinds:
-        if kind not in KINDS:
-            raise InputError(where, f"unknown resource kind {kind!r}")
-    check = str(data["check"])
-    if ":" not in check:
-        raise InputError(where, f"check {check!r} must be written module:function")
-    params = data.get("params") or {}
-    environments = data.get("environments") or {}
-    for env, overrides in environments.items():
-        extra = set(overrides or {}) - set(params)
+        fields.fail(unknown_fields[0], f"unknown policy field(s): {', '.join(map(str, unknown_fields))}")
+    policy_id = fields.text("id")
+    if policy_id != path.stem:
+        fields.fail("id", f"policy id {policy_id!r} must equal the file name {path.stem!r}")
+    severity = fields.text("severity")
+    if severity not in SEVERITIES:
+        fields.fail("severity", f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    kinds = fields.kinds("resource", required=True)
+    check = fields.text("check")
+    module_name, _, function_name = check.partition(":")
+    if not (module_name.isidentifier() and function_name.isidentifier()):
+        fields.fail("check", f"check {check!r} must be written module:function")
+    params = fields.mapping("params")
+    environments = fields.mapping("environments")
+    overrides: dict[str, dict[str, Any]] = {}
+    for env, values in environments.items():
+        name = environment_name(str(env))
+        if values is not None and not isinstance(values, dict):
+            fields.fail("environments", f"environment {env!r} must map parameter names to values, "
+                                        f"not {_kind_of(values)}")
+        extra = set(values or {}) - set(params)
         if extra:
-            raise InputError(where, f"environment {env!r} overrides unknown parameter(s) {', '.join(sorted(extra))}")
-    frameworks = {name: tuple(str(c) for c in controls) for name, controls in (data.get("frameworks") or {}).items()}
-    for name in frameworks:
+            fields.fail("environments", f"environment {env!r} overrides unknown parameter(s) "
+                                        f"{', '.join(sorted(map(str, extra)))}")
+        if name in overrides:
+            fields.fail("environments", f"environment {env!r} is defined twice (names ignore case)")
+        overrides[name] = dict(values or {})
+    frameworks: dict[str, tuple[str, ...]] = {}
+    for name, controls in fields.mapping("frameworks").items():
         if name not in FRAMEWORKS:
-            raise InputError(where, f"unknown framework {name!r} (known: {', '.join(FRAMEWORKS)})")
+            fields.fail("frameworks", f"unknown framework {name!r} (known: {', '.join(FRAMEWORKS)})")
+        if not isinstance(controls, list):
+            fields.fail("frameworks", f"framework {name!r} must list control ids, not {_kind_of(controls)}")
+        frameworks[name] = tuple(str(c) for c in controls)
+    remediation = fields.mapping("remediation")
+    for tool, text in remediation.items():
+        if not isinstance(text, str):
+            fields.fail("remediation", f"remediation {tool!r} must be text, not {_kind_of(text)}")
+    sources = fields.names("sources", SOURCES) or SOURCES
+    needs_scope = fields.text("needs_scope") if "needs_scope" in data else "region"
+    if needs_scope not in NEEDS_SCOPES:
+        fields.fail("needs_scope", f"needs_scope {needs_scope!r} is not one of {', '.join(NEEDS_SCOPES)}")
     return Policy(
-        id=data["id"],
-        title=str(data["title"]).strip(),
-        kinds=tuple(kinds),
+        id=policy_id,
+        title=fields.text("title"),
+        kinds=kinds,
         check=check,
-        severity=data["severity"],
-        area=str(data["area"]),
-        rationale=str(data["rationale"]).strip(),
-        remediation={k: str(v) for k, v in (data["remediation"] or {}).items()},
+        severity=severity,
+        area=fields.text("area"),
+        rationale=fields.text("rationale"),
+        remediation={str(k): v for k, v in remediation.items()},
         params=params,
-        environments={k: dict(v or {}) for k, v in environments.items()},
+        environments=overrides,
         frameworks=frameworks,
-        sources=tuple(data.get("sources") or ("tfplan", "cloudformation", "live")),
-        path=where,
+        sources=sources,
+        needs=fields.kinds("needs"),
+        needs_scope=needs_scope,
+        path=fields.where,
         pack=pack,
     )
+
+
+class _PolicyFields:
+    """Typed reads of a policy file's fields; a mistake names the file and the field's line."""
+
+    def __init__(self, path: Path, data: Any) -> None:
+        self.path = path
+        self.where = str(path)
+        if not isinstance(data, dict):
+            raise InputError(self.where, "a policy file must be a YAML mapping")
+        self.data = data
+
+    def fail(self, name: str, message: str) -> NoReturn:
+        raise InputError(self.where, message, _line_of(self.path, name))
+
+    def text(self, name: str) -> str:
+        value = self.data.get(name)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, f"{name} must be non-empty text, not {_kind_of(value)}")
+        return value.strip()
+
+    def mapping(self, name: str) -> dict[Any, Any]:
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(name, f"{name} must be a mapping, not {_kind_of(value)}")
+        return value
+
+    def names(self, name: str, known: Iterable[str]) -> tuple[str, ...]:
+        value = self.data.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(name, f"{name} must be a list of names, not {_kind_of(value)}")
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            self.fail(name, f"unknown {name} value(s) {', '.join(unknown)} (known: {', '.join(known)})")
+        return tuple(value)
+
+    def kinds(self, name: str, required: bool = False) -> tuple[str, ...]:
+        value = self.data.get(name)
+        if isinstance(value, str):
+            value = [value]
+        if value is None and not required:
+            return ()
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self.fail(name, f"{name} must be a resource kind or a list of them, not {_kind_of(value)}")
+        for kind in value:
+            if kind not in KINDS:
+                self.fail(name, f"unknown resource kind {kind!r} in {name}")
+        return tuple(value)
+
+
+def _kind_of(value: Any) -> str:
+    """How a YAML value reads to the person who wrote it."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "empty text" if not value.strip() else "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a date" if hasattr(value, "isoformat") else "another kind of value"
+
+
+def _line_of(path: Path, name: str) -> int | None:
+    """The line of a top-level key in a YAML file (only looked up for an error message)."""
+    import yaml
+
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return key.start_mark.line + 1
+    return None

@@ -1,45 +1,61 @@
 """Catalogue x inventory -> results. A rule that raises becomes an ERROR result."""
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
-from .catalogue import Policy
-from .model import Inventory, Resource, Unknown
+from .catalogue import Policy, environment_name
+from .model import Gap, Inventory, Resource, Unknown
 from .results import Result
 from .rules import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Context, Verdict
 
 ENVIRONMENT_TAGS = ("Environment", "environment", "Env", "env")
+DEFAULTS = "default"  # how messages and evidence name the parameters without an environment's overrides
 
 
-def environment_of(resource: Resource, chosen: str | None) -> str | None:
-    """The environment whose parameters apply: --env, else the resource's Environment tag."""
+def environment_of(resource: Resource, chosen: str | None, secrets: frozenset[str] = frozenset()) -> str | Unknown | None:
+    """The environment a resource is in: --env, else its Environment tag (names compare
+    without case); None when it has none; an Unknown when the tag cannot be known, or
+    must not be shown (a value marked sensitive, given in ``secrets`` lower-cased)."""
     if chosen:
-        return chosen
+        return environment_name(chosen)
     tags = resource.tags
-    if isinstance(tags, Unknown) or not tags:
+    if isinstance(tags, Unknown):
+        return Unknown(f"the resource's tags are unknown: {tags.reason}")
+    if not tags:
         return None
     for name in ENVIRONMENT_TAGS:
         value = tags.get(name)
-        if isinstance(value, str) and value:
-            return value.lower()
+        if isinstance(value, Unknown):
+            return Unknown(f"tag {name} is unknown: {value.reason}")
+        if isinstance(value, str) and value.strip():
+            if value.strip().lower() in secrets:
+                return Unknown(f"tag {name} is marked sensitive")
+            return environment_name(value)
     return None
 
 
 def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str | None = None) -> list[Result]:
     if inventory.scenarios:
         return _worst_of_scenarios(list(policies), inventory.scenarios, environment)
+    secrets = frozenset(s.strip().lower() for s in inventory.secrets if s.strip())
     results: list[Result] = []
     for policy in policies:
         rule = policy.function()
         contexts: dict[str | None, Context] = {}
+        needed_gaps = [g for g in inventory.gaps if set(g.kinds) & set(policy.needs)]
         for kind in policy.kinds:
             for resource in inventory.of_kind(kind):
-                env = environment_of(resource, environment)
-                ctx = contexts.get(env)
-                if ctx is None:
-                    ctx = contexts[env] = Context(inventory, policy.params_for(env), env)
-                verdict = _run(rule, resource, ctx)
-                results.append(_result(policy, resource, verdict, env))
+                env = environment_of(resource, environment, secrets)
+                if isinstance(env, Unknown) and policy.environments:
+                    result = _whatever_the_environment(policy, rule, resource, inventory, contexts, env)
+                else:
+                    applied = env if isinstance(env, str) and env in policy.environments else None
+                    verdict = _run(rule, resource, _context(contexts, inventory, policy, applied))
+                    result = _result(policy, resource, verdict, applied)
+                if needed_gaps:
+                    _not_assessed_where_gaps(result, resource, policy, needed_gaps)
+                results.append(result)
         for gap in inventory.gaps:
             if set(gap.kinds) & set(policy.kinds):
                 results.append(Result(
@@ -47,10 +63,62 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
                     kind=gap.kinds[0], source="live" if gap.account or gap.region else "input",
                     message=f"not assessed: {gap.reason}", account=gap.account, region=gap.region,
                 ))
-    if inventory.secrets:
+    scrub = _scrubber(inventory.secrets)
+    if scrub is not None:
         for result in results:
-            _scrub(result, inventory.secrets)
+            _scrub(result, scrub)
     return results
+
+
+def _context(contexts: dict[str | None, Context], inventory: Inventory, policy: Policy, env: str | None) -> Context:
+    """One Context per parameter set; ``env`` is the environment whose overrides apply, None for the defaults."""
+    ctx = contexts.get(env)
+    if ctx is None:
+        ctx = contexts[env] = Context(inventory, policy.params_for(env), env)
+    return ctx
+
+
+def _whatever_the_environment(policy: Policy, rule: Any, resource: Resource, inventory: Inventory,
+                              contexts: dict[str | None, Context], env: Unknown) -> Result:
+    """The resource's environment is unknown: the rule runs under every parameter set the
+    policy defines; one verdict if they agree, else UNKNOWN saying what it depends on."""
+    verdicts = {name: _run(rule, resource, _context(contexts, inventory, policy, name))
+                for name in (None, *policy.environments)}
+    default = verdicts[None]
+    statuses = {name or DEFAULTS: verdict.status for name, verdict in verdicts.items()}
+    errors = [v for v in verdicts.values() if v.status == ERROR]
+    if errors:
+        return _result(policy, resource, errors[0], None)
+    if len(set(statuses.values())) == 1:
+        note = f"unknown ({env.reason}); every environment's parameters give {default.status}"
+        return _result(policy, resource, Verdict(default.status, default.message,
+                                                 {**default.evidence, "environment": note}), None)
+    by_status: dict[str, list[str]] = {}
+    for name, status in statuses.items():
+        by_status.setdefault(status, []).append(name)
+    depends = ", ".join(f"{status} under {' and '.join(names)}" for status, names in by_status.items())
+    message = f"the Environment tag is unknown ({env.reason}) and the verdict depends on it: {depends}"
+    return _result(policy, resource, Verdict(UNKNOWN, message, {"verdicts": statuses}), None)
+
+
+def _not_assessed_where_gaps(result: Result, resource: Resource, policy: Policy, gaps: list[Gap]) -> None:
+    """A rule that reads kinds the inputs could not read (in the resource's account, and
+    region unless the rule looks across regions) gives UNKNOWN, not a verdict on partial data."""
+    if result.status == ERROR:
+        return
+    account = resource.prov.account
+    region = resource.region if isinstance(resource.region, str) else resource.prov.region
+    for gap in gaps:
+        if gap.account and account and gap.account != account:
+            continue
+        if policy.needs_scope == "region" and gap.region and region and gap.region != region:
+            continue
+        kinds = ", ".join(k for k in gap.kinds if k in policy.needs)
+        result.evidence = {**result.evidence, "partial_verdict": {"status": result.status, "message": result.message},
+                           "gap": {"kinds": list(gap.kinds), "where": gap.where, "reason": gap.reason}}
+        result.status = UNKNOWN
+        result.message = f"not assessed: the rule reads {kinds}, which could not be read ({gap.where}: {gap.reason})"
+        return
 
 
 _RANK = {ERROR: 5, FAIL: 4, UNKNOWN: 3, PASS: 2, NOT_APPLICABLE: 1}
@@ -59,10 +127,11 @@ _RANK = {ERROR: 5, FAIL: 4, UNKNOWN: 3, PASS: 2, NOT_APPLICABLE: 1}
 def _worst_of_scenarios(policies: list[Policy], scenarios: list[Inventory], environment: str | None) -> list[Result]:
     """CloudFormation condition scenarios: each is evaluated; per policy and resource the
     worst verdict is kept, and unless every scenario gives it, its message names the scenario."""
-    merged: dict[tuple[str, str, str | None, str | None], list[Result]] = {}
+    merged: dict[tuple[Any, ...], list[Result]] = {}
     for scenario in scenarios:
         for result in evaluate(policies, scenario, environment):
-            merged.setdefault((result.policy, result.resource, result.account, result.region), []).append(result)
+            identity = (result.policy, result.kind, result.resource, result.file, result.account, result.region)
+            merged.setdefault(identity, []).append(result)
     results = []
     for found in merged.values():
         worst = max(found, key=lambda r: _RANK.get(r.status, 0))  # the first of the worst
@@ -107,22 +176,27 @@ def _result(policy: Policy, resource: Resource, verdict: Verdict, environment: s
     )
 
 
-def _scrub(result: Result, secrets: set[str]) -> None:
+def _scrubber(secrets: set[str]) -> "re.Pattern[str] | None":
+    """One pattern for every secret, in any case: a value shown lower-cased (an environment
+    name) or upper-cased is still the secret. None when there is no secret."""
+    ordered = sorted({s for s in secrets if s}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE) if ordered else None
+
+
+def _scrub(result: Result, pattern: "re.Pattern[str]") -> None:
     """Defence in depth: no value a loader saw marked secret survives into a report."""
-    result.message = _scrub_value(result.message, secrets)
-    result.evidence = _scrub_value(dict(result.evidence), secrets)
-    result.name = _scrub_value(result.name, secrets)
-    result.resource = _scrub_value(result.resource, secrets)
+    result.message = _scrub_value(result.message, pattern)
+    result.evidence = _scrub_value(dict(result.evidence), pattern)
+    result.name = _scrub_value(result.name, pattern)
+    result.resource = _scrub_value(result.resource, pattern)
+    result.environment = _scrub_value(result.environment, pattern)
 
 
-def _scrub_value(value: Any, secrets: set[str]) -> Any:
+def _scrub_value(value: Any, pattern: "re.Pattern[str]") -> Any:
     if isinstance(value, str):
-        for secret in secrets:
-            if secret and secret in value:
-                value = value.replace(secret, "***")
-        return value
+        return pattern.sub("***", value)
     if isinstance(value, dict):
-        return {k: _scrub_value(v, secrets) for k, v in value.items()}
+        return {k: _scrub_value(v, pattern) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_scrub_value(v, secrets) for v in value]
+        return [_scrub_value(v, pattern) for v in value]
     return value

@@ -27,8 +27,14 @@ class Result:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs for the same policy and resource, so runs can be diffed."""
-        identity = "|".join([self.policy, self.kind, self.resource, self.account or "", self.region or ""])
+        """Stable across runs for the same policy and resource, so runs can be diffed.
+
+        A resource of a file is told apart by its file too (two plans may both hold
+        ``aws_s3_bucket.this``); the loaders give the same path however it was typed. A
+        live resource is told apart by account and region, whichever snapshot held it.
+        """
+        file = self.file if self.source != "live" else None
+        identity = "|".join([self.policy, self.kind, self.resource, self.account or "", self.region or "", file or ""])
         return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
     def to_dict(self) -> dict[str, Any]:

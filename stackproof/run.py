@@ -33,8 +33,9 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         extra_run_info: dict[str, Any] | None = None) -> tuple[Report, GateVerdict]:
     started = datetime.now(timezone.utc)
     selected = catalogue.select(options.policies, options.skip_policies)
+    environment = catalogue.environment(options.environment)
     waivers, baseline = read_waivers_and_baseline(options, catalogue)
-    results = evaluate(selected, inventory, options.environment)
+    results = evaluate(selected, inventory, environment)
     results.sort(key=lambda r: (r.policy, r.resource, r.account or "", r.region or "", r.scenario or ""))
     register, changes = [], None
     if waivers is not None:
@@ -55,7 +56,7 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
         "started_at": started.isoformat(timespec="seconds"),
         "profile": profile.name,
         "severity_floor": options.severity_floor,
-        "environment": options.environment,
+        "environment": environment,
         "inputs": [{"kind": i.kind, "path": i.path, "sha256": i.sha256} for i in inventory.inputs],
         "policies_evaluated": len(selected),
         "resources": len(inventory),

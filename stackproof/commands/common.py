@@ -53,6 +53,7 @@ def run_options(args: argparse.Namespace, catalogue=None):
     options = RunOptions(args.policy, args.skip_policy, args.severity_floor, args.profile, args.env,
                          waivers=args.waivers, baseline=args.baseline, fail_on=args.fail_on)
     if catalogue is not None:
+        options.environment = catalogue.environment(args.env)  # Staging = staging; unknown names refused
         read_waivers_and_baseline(options, catalogue)
     elif args.fail_on == "new" and not args.baseline:
         raise InputError(None, "--fail-on new needs --baseline PREVIOUS.json (the run to compare with)")

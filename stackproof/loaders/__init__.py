@@ -2,10 +2,15 @@
 
 ``load_inputs`` reads every path a scan is given, tells the formats apart by
 content, and merges them into one Inventory.
+
+Inputs are independent: each keeps its own resources even where two use the same keys
+(two plans with ``aws_s3_bucket.this``, two templates with a ``Vpc``): the later one is
+re-keyed with its path as a prefix (``Inventory.rekeyed``). A file given twice is read once.
 """
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +35,32 @@ class LoadOptions:
 def load_inputs(paths: Iterable[str | Path], options: LoadOptions | None = None) -> Inventory:
     options = options or LoadOptions()
     inventory = Inventory()
+    keys: set[str] = set()
+    seen: set[str] = set()
     with _collector_paused():
         for path in paths:
-            inventory.merge(load_one(path, options))
+            same_file = os.path.realpath(path)
+            if same_file in seen:
+                continue  # the same file twice: read once, counted once
+            seen.add(same_file)
+            loaded = load_one(path, options)
+            loaded_keys = loaded.keys()
+            if loaded_keys & keys:
+                loaded = loaded.rekeyed(f"{input_path(path)}#")
+                loaded_keys = loaded.keys()
+            keys |= loaded_keys
+            inventory.merge(loaded)
     return inventory
+
+
+def input_path(path: str | Path) -> str:
+    """The path reports show and fingerprints use, the same however it was typed: relative
+    to the current folder (with / separators) when the file is under it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(os.path.abspath(os.getcwd())).as_posix()
+    except ValueError:
+        return absolute.as_posix()
 
 
 @contextmanager
@@ -51,8 +78,8 @@ def _collector_paused():
 
 
 def load_one(path: str | Path, options: LoadOptions) -> Inventory:
-    where = str(path)
-    raw = read_bytes(path)
+    where = input_path(path)
+    raw = read_bytes(where)
     text = decode(raw, where)
     if not text.strip():
         raise InputError(where, "the file is empty")

@@ -1,7 +1,7 @@
 """The pieces every resource shares: Unknown values, provenance, the base class."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, ClassVar, TypeVar, Union
 
 
@@ -101,3 +101,30 @@ class Resource:
             return self.tags
         value = self.tags.get(name)
         return value
+
+
+# Fields of every resource that are not references to other resources.
+_NOT_REFERENCES = frozenset({"key", "prov", "name", "region", "tags", "before"})
+
+
+def rekey(resource: Resource, mapping: dict[str, str]) -> Resource:
+    """The resource under its new key, with every reference to a renamed key renamed.
+
+    References hold keys (see ``Resource``), so a string field, or a string inside a
+    tuple or a nested value (a route's target, a rule's security groups), that equals
+    one of the renamed keys is a reference to it.
+    """
+    changes = {f.name: _renamed(getattr(resource, f.name), mapping)
+               for f in fields(resource) if f.name not in _NOT_REFERENCES}
+    before = rekey(resource.before, mapping) if resource.before is not None else None
+    return replace(resource, key=mapping.get(resource.key, resource.key), before=before, **changes)
+
+
+def _renamed(value: Any, mapping: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, tuple):
+        return tuple(_renamed(item, mapping) for item in value)
+    if is_dataclass(value) and not isinstance(value, (type, Resource)):
+        return replace(value, **{f.name: _renamed(getattr(value, f.name), mapping) for f in fields(value)})
+    return value

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, TypeVar
 
-from .base import Resource
+from .base import Resource, rekey
 
 R = TypeVar("R", bound=Resource)
 
@@ -68,17 +68,59 @@ class Inventory:
             self.add(resource)
 
     def merge(self, other: "Inventory") -> None:
+        """Add another input's resources. Inputs are independent: neither's resources refer
+        to the other's, and keys must not collide (see ``keys`` and ``rekeyed``)."""
         if self.scenarios or other.scenarios:
-            # Inputs with scenarios combine scenario by scenario (every pair).
-            pairs = [(mine, theirs) for mine in self.scenarios or [self.copy()] for theirs in other.scenarios or [other]]
-            self.scenarios = [mine.copy() for mine, _ in pairs]
-            for combined, (_, theirs) in zip(self.scenarios, pairs):
-                combined.merge(theirs)
-                combined.scenario = "; ".join(s for s in (combined.scenario, theirs.scenario) if s) or None
+            # Scenarios combine by index, the shorter list cycling, instead of every pair:
+            # each input's scenarios are all evaluated, and since no input's resources depend
+            # on another's conditions, the pairs the product would add tell nothing new.
+            mine, theirs = self.scenarios or [self.copy()], other.scenarios or [other]
+            combined = []
+            for index in range(max(len(mine), len(theirs))):
+                pair = mine[index % len(mine)], theirs[index % len(theirs)]
+                scenario = pair[0].copy()
+                scenario.merge(pair[1])
+                scenario.scenario = "; ".join(s for s in (pair[0].scenario, pair[1].scenario) if s) or None
+                combined.append(scenario)
+            self.scenarios = combined
         self.extend(other.resources)
         self.inputs.extend(other.inputs)
         self.gaps.extend(other.gaps)
         self.secrets |= other.secrets
+
+    def keys(self) -> set[str]:
+        """Every key of this inventory and of its scenarios (a conditional resource may be
+        in some scenarios only)."""
+        found = set(self._by_key)
+        for scenario in self.scenarios:
+            found |= scenario._by_key.keys()
+        return found
+
+    def rekeyed(self, prefix: str) -> "Inventory":
+        """The same input with every key, and every reference to one of its keys, prefixed.
+
+        Two inputs may use the same keys (two plans with ``aws_s3_bucket.this``, two
+        templates with a ``Vpc``); the later one is re-keyed so both stay distinct.
+        Addresses (``prov.address``), names and tags are untouched, so reports still show
+        the plain address beside the file.
+        """
+        mapping = {key: prefix + key for key in self.keys()}
+        done: dict[int, Resource] = {}  # scenarios share resource objects: rewrite each once
+
+        def rekey_all(inventory: "Inventory") -> "Inventory":
+            resources = []
+            for resource in inventory.resources:
+                if id(resource) not in done:
+                    done[id(resource)] = rekey(resource, mapping)
+                resources.append(done[id(resource)])
+            copied = Inventory(resources=resources, inputs=list(inventory.inputs), gaps=list(inventory.gaps))
+            copied.secrets |= inventory.secrets
+            copied.scenario = inventory.scenario
+            return copied
+
+        top = rekey_all(self)
+        top.scenarios = [rekey_all(scenario) for scenario in self.scenarios]
+        return top
 
     def copy(self) -> "Inventory":
         """The same resources (which are immutable) in a new inventory, without scenarios."""

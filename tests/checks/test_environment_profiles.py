@@ -49,7 +49,11 @@ def test_each_resource_gets_its_own_environment(catalogue):
 
 
 def test_an_environment_without_overrides_uses_the_defaults(catalogue):
-    db = make(DbInstance, "db", allocated_storage=1500, tags={"Environment": "qa"})
-    (result,) = evaluate([catalogue.policy("storage_size_within_bounds")], Inventory([db]))
-    assert (result.status, result.environment) == ("FAIL", "qa")
-    assert "the qa bound of 1000 GB" in result.message
+    # No policy defines qa (nor Production: names are not aliases), so the defaults apply,
+    # and neither the message nor the environment field claims a qa bound.
+    for tag in ("qa", "Production"):
+        db = make(DbInstance, "db", allocated_storage=1500, tags={"Environment": tag})
+        (result,) = evaluate([catalogue.policy("storage_size_within_bounds")], Inventory([db]))
+        assert (result.status, result.environment) == ("FAIL", None)
+        assert "exceeds the default bound" in result.message and "1000 GB" in result.message
+        assert tag.lower() not in result.message.lower()

@@ -1,0 +1,172 @@
+"""Several inputs in one scan: each keeps its own resources even where keys collide, a
+file given twice is read once, fingerprints tell inputs apart whatever way the path was
+typed, and condition scenarios combine across templates without multiplying."""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+
+import pytest
+
+from stackproof.cli import main
+from stackproof.loaders import LoadOptions, input_path, load_inputs
+from tests.conftest import ROOT
+
+PLAN = ROOT / "fixtures" / "scenarios" / "three-tier" / "plan.json"
+AURORA = ROOT / "fixtures" / "scenarios" / "aurora" / "template.yaml"
+CONDITIONS = ROOT / "fixtures" / "scenarios" / "conditions" / "template.yaml"
+
+
+def scan(tmp_path, *paths, options=()) -> tuple[int, list[dict], dict]:
+    out = tmp_path / "out"
+    code = main(["scan", *map(str, paths), "--format", "json", "--output-dir", str(out), *options])
+    report = json.loads((out / "results.json").read_text())
+    return code, report["results"], report["run"]
+
+
+# Compares a resource with its siblings across all inputs (db-1 in one plan, db-2 in another).
+ACROSS_INPUTS = {"capacity_sibling_outlier"}
+
+
+def verdicts(results: list[dict]) -> Counter:
+    return Counter((r["policy"], r["resource"], r["location"]["file"], r["status"]) for r in results
+                   if r["policy"] not in ACROSS_INPUTS)
+
+
+def unencrypted_db_plan(tmp_path):
+    """The three-tier plan (same addresses) with its database left unencrypted."""
+    data = json.loads(PLAN.read_text())
+    for change in data["resource_changes"]:
+        if change["address"] == "aws_db_instance.main":
+            change["change"]["after"]["storage_encrypted"] = False
+    path = tmp_path / "unencrypted.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_two_plans_with_the_same_addresses_are_both_evaluated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    other = unencrypted_db_plan(tmp_path)
+    code, results, run = scan(tmp_path, PLAN, other)
+    assert code == 1  # the second plan's database fails
+    _, alone_a, _ = scan(tmp_path / "a", PLAN)
+    _, alone_b, _ = scan(tmp_path / "b", other)
+    # every result of each plan, as scanned alone: rules that follow references (a subnet's
+    # route table, a database's subnet group) still find each plan's own resources
+    assert verdicts(results) == verdicts(alone_a) + verdicts(alone_b)
+    failed = [(r["policy"], r["resource"], r["location"]["file"]) for r in results if r["status"] == "FAIL"]
+    assert failed == [("rds_instance_storage_encrypted", "aws_db_instance.main", "unencrypted.json")]
+    assert [i["path"] for i in run["inputs"]] == [input_path(PLAN), "unencrypted.json"]
+    assert len({r["fingerprint"] for r in results}) == len(results)
+
+
+def test_two_templates_with_the_same_logical_ids(tmp_path):
+    region = ["--region", "eu-west-2"]
+    code, results, _ = scan(tmp_path, AURORA, CONDITIONS, options=region)
+    assert code == 1  # as scanning the conditions template alone: its staging scenario fails
+    _, alone_aurora, _ = scan(tmp_path / "a", AURORA, options=region)
+    _, alone_conditions, _ = scan(tmp_path / "c", CONDITIONS, options=region)
+    assert verdicts(results) == verdicts(alone_aurora) + verdicts(alone_conditions)
+    vpcs = {r["location"]["file"] for r in results if r["resource"] == "Vpc"}
+    assert vpcs == {input_path(AURORA), input_path(CONDITIONS)}
+    assert len({r["fingerprint"] for r in results}) == len(results)
+
+
+def test_the_same_file_twice_is_read_once(tmp_path, monkeypatch):
+    code, twice, run = scan(tmp_path, PLAN, PLAN, f"{PLAN.parent}/../three-tier/plan.json")
+    _, once, _ = scan(tmp_path / "once", PLAN)
+    assert code == 0 and len(run["inputs"]) == 1
+    assert verdicts(twice) == verdicts(once)
+
+
+def test_fingerprints_and_paths_do_not_depend_on_how_the_path_is_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    reports = []
+    for n, typed in enumerate(["fixtures/scenarios/three-tier/plan.json",
+                               "./fixtures/scenarios/three-tier/plan.json", str(PLAN),
+                               "fixtures/scenarios/aurora/../three-tier/plan.json"]):
+        _, results, run = scan(tmp_path / str(n), typed)
+        assert run["inputs"][0]["path"] == "fixtures/scenarios/three-tier/plan.json"
+        assert {r["location"]["file"] for r in results} == {"fixtures/scenarios/three-tier/plan.json"}
+        reports.append([r["fingerprint"] for r in results])
+    assert all(report == reports[0] for report in reports)
+
+
+def test_a_file_outside_the_current_folder_is_named_by_its_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert input_path(PLAN) == PLAN.as_posix()
+    assert input_path(os.path.relpath(PLAN)) == PLAN.as_posix()
+
+
+def test_fingerprints_tell_files_apart_but_not_live_snapshots():
+    from stackproof.results import Result
+
+    def result(**where):
+        return Result("p", "FAIL", "high", "aws_s3_bucket.this", "aws.s3.bucket", where.pop("source"), "m", **where)
+
+    assert result(source="tfplan", file="a.json").fingerprint != result(source="tfplan", file="b.json").fingerprint
+    live = dict(source="live", account="111122223333", region="eu-west-2")
+    assert result(**live, file="snap-1.json").fingerprint == result(**live).fingerprint
+
+
+# -- condition scenarios across templates ------------------------------------------------
+
+
+def flags_template(always_multi_az: bool = False) -> str:
+    """A template with four independent conditions (16 scenarios): condition i decides
+    whether databases Db<i>x<j> are Multi-AZ."""
+    lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Parameters:"]
+    for i in range(4):
+        lines += [f"  Flag{i}:", "    Type: String", '    Default: "yes"', '    AllowedValues: ["yes", "no"]']
+    lines.append("Conditions:")
+    lines += [f'  On{i}: !Equals [!Ref Flag{i}, "yes"]' for i in range(4)]
+    lines.append("Resources:")
+    for i in range(4):
+        for j in range(3):
+            multi_az = "true" if always_multi_az else f"!If [On{i}, true, false]"
+            lines += [f"  Db{i}x{j}:", "    Type: AWS::RDS::DBInstance", "    Properties:",
+                      "      Engine: postgres", "      DBInstanceClass: db.t3.micro", '      AllocatedStorage: "20"',
+                      f"      MultiAZ: {multi_az}", "      StorageEncrypted: true"]
+    return "\n".join(lines) + "\n"
+
+
+def test_scenarios_of_several_templates_combine_without_the_product(tmp_path):
+    paths = []
+    for n in range(4):
+        path = tmp_path / f"t{n}.yaml"
+        path.write_text(flags_template())
+        paths.append(path)
+    alone = load_inputs([paths[0]], LoadOptions(region="eu-west-2"))
+    assert len(alone.scenarios) == 16
+    together = load_inputs(paths, LoadOptions(region="eu-west-2"))
+    assert len(together.scenarios) == 16  # not 16 ** 4
+    # every scenario of every template is in some combined scenario
+    for path in paths:
+        labels = {r.prov.scenario for s in together.scenarios for r in s if r.prov.file == input_path(path)}
+        assert labels == {r.prov.scenario for s in alone.scenarios for r in s}
+
+
+def test_worst_scenario_is_kept_per_input(tmp_path):
+    varies, steady = tmp_path / "varies.yaml", tmp_path / "steady.yaml"
+    varies.write_text(flags_template())
+    steady.write_text(flags_template(always_multi_az=True))
+    _, results, _ = scan(tmp_path, varies, steady, options=["--region", "eu-west-2", "--policy", "rds_instance_multi_az"])
+    by_file = {(r["resource"], os.path.basename(r["location"]["file"])): r for r in results}
+    assert len(by_file) == len(results) == 24  # 12 databases in each template, each once
+    failing = by_file[("Db2x0", "varies.yaml")]
+    scenario, _, message = failing["message"].partition(": ")
+    assert failing["status"] == "FAIL" and "On2 is false" in scenario and message.startswith("single-AZ")
+    assert set(failing["evidence"]["scenarios"].values()) == {"PASS", "FAIL"}
+    steady_db = by_file[("Db2x0", "steady.yaml")]
+    assert steady_db["status"] == "PASS" and "scenario" not in steady_db  # the same in every scenario
+
+
+@pytest.mark.parametrize("repeat", [2, 3])
+def test_a_template_with_scenarios_and_a_plan(tmp_path, repeat):
+    template = tmp_path / "t.yaml"
+    template.write_text(flags_template())
+    inventory = load_inputs([PLAN, template] * repeat, LoadOptions(region="eu-west-2"))
+    assert len(inventory.scenarios) == 16
+    plan_resources = [r for r in inventory.scenarios[5] if r.prov.file == input_path(PLAN)]
+    assert len(plan_resources) == len(load_inputs([PLAN]))
