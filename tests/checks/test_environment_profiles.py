@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from stackproof.cli import main
 from stackproof.engine import evaluate
-from stackproof.model import DbInstance, Inventory
+from stackproof.model import DbInstance, Inventory, Unknown
 from tests.conftest import ROOT
 from tests.factories import make
 
@@ -57,3 +59,102 @@ def test_an_environment_without_overrides_uses_the_defaults(catalogue):
         assert (result.status, result.environment) == ("FAIL", None)
         assert "exceeds the default bound" in result.message and "1000 GB" in result.message
         assert tag.lower() not in result.message.lower()
+
+
+# -- names: case-insensitive, refused when no policy defines them ----------------------
+
+
+def test_env_flag_ignores_case(tmp_path):
+    code, results = scan(tmp_path, "--env", "Staging")
+    assert code == 1  # as with --env staging: the cache's node type is too large for staging
+    assert results["cache"]["status"] == "FAIL" and results["cache"]["environment"] == "staging"
+
+
+def test_an_env_no_policy_defines_is_refused(tmp_path, capsys):
+    code = main(["scan", str(THREE_TIER), "--env", "stagign", "--format", "json", "--output-dir", str(tmp_path)])
+    assert code == 2 and not list(tmp_path.iterdir())
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "'stagign'" in err and "known: dev, prod, staging" in err
+
+
+def test_an_env_a_team_pack_defines_is_accepted(tmp_path):
+    pack = tmp_path / "pack"
+    (pack / "checks").mkdir(parents=True)
+    (pack / "policies").mkdir()
+    (pack / "checks" / "sizes.py").write_text(
+        "from stackproof.rules import passed, failed\n"
+        "def rds_instance_small(db, ctx):\n"
+        "    limit = ctx.params['max_gb']\n"
+        "    return failed('too big') if db.allocated_storage > limit else passed(f'within {limit}')\n")
+    (pack / "policies" / "rds_instance_small.yaml").write_text(
+        "id: rds_instance_small\ntitle: Small databases\nresource: aws.rds.db_instance\n"
+        "check: sizes:rds_instance_small\nseverity: low\narea: capacity\nparams: {max_gb: 1000}\n"
+        "environments: {QA: {max_gb: 10}}\nrationale: QA databases are small.\n"
+        "remediation: {terraform: allocated_storage = 10}\n")
+    out = tmp_path / "out"
+    code = main(["scan", str(THREE_TIER), "--pack", str(pack), "--env", "qa", "--policy", "rds_instance_small",
+                 "--format", "json", "--output-dir", str(out)])
+    (result,) = json.loads((out / "results.json").read_text())["results"]
+    assert code == 1 and (result["status"], result["environment"]) == ("FAIL", "qa")
+
+
+# -- a resource whose environment cannot be known ---------------------------------------
+
+
+def sized_db(tags, storage: int) -> DbInstance:
+    return make(DbInstance, "db", allocated_storage=storage, tags=tags)
+
+
+LATER = Unknown("known after apply")
+
+
+@pytest.mark.parametrize("tags", [{"Environment": LATER}, Unknown("the audit role could not read tags")],
+                         ids=["tag value unknown", "tags unknown"])
+def test_unknown_environment_whose_verdict_depends_on_it_is_unknown(catalogue, tags):
+    # 500 GB: over the staging (100) and dev (50) bounds, within prod (4000) and the default (1000)
+    (result,) = evaluate([catalogue.policy("storage_size_within_bounds")], Inventory([sized_db(tags, 500)]))
+    assert (result.status, result.environment) == ("UNKNOWN", None)
+    assert result.message.startswith("the Environment tag is unknown (")
+    assert "FAIL under staging and dev" in result.message or "FAIL under dev and staging" in result.message
+    assert "PASS under default and prod" in result.message
+    assert result.evidence["verdicts"] == {"default": "PASS", "prod": "PASS", "staging": "FAIL", "dev": "FAIL"}
+
+
+def test_unknown_environment_that_every_parameter_set_agrees_on_keeps_the_verdict(catalogue):
+    small, huge = sized_db({"Environment": LATER}, 20), sized_db({"Environment": LATER}, 5000)
+    policy = catalogue.policy("storage_size_within_bounds")
+    (passed,) = evaluate([policy], Inventory([small]))
+    (failed,) = evaluate([policy], Inventory([huge]))
+    assert (passed.status, failed.status) == ("PASS", "FAIL")
+    assert "unknown" in passed.evidence["environment"] and passed.environment is None
+
+
+def test_unknown_environment_does_not_matter_to_a_policy_without_environments(catalogue):
+    db = make(DbInstance, "db", storage_encrypted=False, tags=Unknown("not read"))
+    (result,) = evaluate([catalogue.policy("rds_instance_storage_encrypted")], Inventory([db]))
+    assert result.status == "FAIL"
+
+
+def test_env_flag_decides_even_when_the_tags_are_unknown(catalogue):
+    db = sized_db(Unknown("not read"), 500)
+    (result,) = evaluate([catalogue.policy("storage_size_within_bounds")], Inventory([db]), "prod")
+    assert (result.status, result.environment) == ("PASS", "prod")
+
+
+def test_a_plan_tag_known_after_apply_makes_the_environment_unknown(tmp_path):
+    data = json.loads(THREE_TIER.read_text())
+    for change in data["resource_changes"]:
+        if change["address"] == "aws_db_instance.main":
+            after = change["change"]["after"]
+            after["allocated_storage"] = 500
+            for name in ("tags", "tags_all"):
+                after[name].pop("Environment")
+                change["change"]["after_unknown"].setdefault(name, {})["Environment"] = True
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    out = tmp_path / "out"
+    main(["scan", str(plan), "--policy", "storage_size_within_bounds", "--format", "json", "--output-dir", str(out)])
+    results = {r["name"]: r for r in json.loads((out / "results.json").read_text())["results"]}
+    assert results["db"]["status"] == "UNKNOWN"
+    assert "tag Environment is unknown: known after apply" in results["db"]["message"]

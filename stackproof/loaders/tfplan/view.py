@@ -109,7 +109,9 @@ class View:
             return tags
         if not isinstance(tags, dict):
             return {}
-        return {str(k): v for k, v in tags.items() if isinstance(v, str)}
+        # A tag whose value is known after apply (or sensitive) stays, as an Unknown: the
+        # resource has the tag, and what it says cannot be known.
+        return {str(k): v for k, v in tags.items() if isinstance(v, (str, Unknown))}
 
 
 def address_type(address: Any) -> str | None:
