@@ -36,7 +36,8 @@ def error_body(protocol: str, code: str, message: str) -> tuple[bytes, dict[str,
 
 
 class Faults:
-    """Rules: (service, operation or None for all, region or None for all) -> a response."""
+    """Rules: (service, operation or None for all, region or None for all) -> a response,
+    for every matching call or only the first ``times`` of them."""
 
     def __init__(self) -> None:
         self.rules: list[tuple[Callable[[str, str, str], bool], Callable[[Any, Any], AWSResponse]]] = []
@@ -44,21 +45,21 @@ class Faults:
         self._lock = threading.Lock()
 
     def error(self, status: int, code: str, message: str = "injected", service: str | None = None,
-              operation: str | None = None, region: str | None = None) -> "Faults":
+              operation: str | None = None, region: str | None = None, times: int | None = None) -> "Faults":
         def respond(client: Any, request: Any) -> AWSResponse:
             body, headers = error_body(client.meta.service_model.protocol, code, message)
             return AWSResponse(request.url, status, headers, _Raw(body))
 
-        self.rules.append((_matcher(service, operation, region), respond))
+        self.rules.append((_matcher(service, operation, region, times), respond))
         return self
 
     def body(self, status: int, body: bytes, service: str | None = None, operation: str | None = None,
-             region: str | None = None, content_type: str = "text/xml") -> "Faults":
-        """Any raw answer, e.g. one that is not a valid response at all."""
+             region: str | None = None, content_type: str = "text/xml", times: int | None = None) -> "Faults":
+        """Any raw answer, e.g. one that is not a valid response at all, or a first page."""
         def respond(client: Any, request: Any) -> AWSResponse:
             return AWSResponse(request.url, status, {"Content-Type": content_type}, _Raw(body))
 
-        self.rules.append((_matcher(service, operation, region), respond))
+        self.rules.append((_matcher(service, operation, region, times), respond))
         return self
 
     def hook(self, client: Any) -> None:
@@ -80,8 +81,20 @@ class Faults:
         return sum(1 for _, op, _ in self.hits if op == operation)
 
 
-def _matcher(service: str | None, operation: str | None, region: str | None) -> Callable[[str, str, str], bool]:
+def _matcher(service: str | None, operation: str | None, region: str | None,
+             times: int | None = None) -> Callable[[str, str, str], bool]:
+    left = [times]
+    lock = threading.Lock()
+
     def matches(s: str, o: str, r: str) -> bool:
-        return (service is None or s == service) and (operation is None or o == operation) and (
-            region is None or r == region)
+        if not ((service is None or s == service) and (operation is None or o == operation) and (
+                region is None or r == region)):
+            return False
+        with lock:
+            if left[0] is None:
+                return True
+            if left[0] <= 0:
+                return False
+            left[0] -= 1
+            return True
     return matches

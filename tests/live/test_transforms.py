@@ -6,6 +6,8 @@ Unknown (never a default) where a per-resource call failed.
 """
 from __future__ import annotations
 
+import pytest
+
 from stackproof.loaders.live.transforms import (
     autoscaling,
     backup,
@@ -13,10 +15,12 @@ from stackproof.loaders.live.transforms import (
     dynamodb,
     ec2,
     elasticache,
+    elb,
     elbv2,
     kms,
     rds,
     s3,
+    sns,
     sqs,
     vpc,
 )
@@ -480,3 +484,77 @@ def test_cloudtrail_and_backup_plans():
                                                    "arn:aws:backup:eu-west-1:111122223333:backup-vault:dr"}]}]}}}]}, W))
     (action,) = plans[0].rules[0].copy_actions
     assert action.destination_region == "eu-west-1"
+
+
+# -- Tags a tag call could not read ------------------------------------------------------
+
+TAGS_DENIED = {"error": {"operation": "ListTags", "code": "AccessDeniedException",
+                         "reason": "access denied (AccessDeniedException)"}}
+LB = "arn:aws:elasticloadbalancing:eu-west-2:111122223333:loadbalancer/app/web/1"
+TG = "arn:aws:elasticloadbalancing:eu-west-2:111122223333:targetgroup/app/1"
+# service transform, its data with the tag answer in place, the resource whose tags it is
+TAG_CASES = {
+    "dynamodb": (dynamodb, lambda t: {"tables": [{"TableName": "orders", "Table": {"TableArn": "arn:table"},
+                                                  "Tags": t}]}, "arn:table"),
+    "kms": (kms, lambda t: {"keys": [{"KeyArn": "arn:key", "KeyId": "k", "Describe": {"KeyMetadata": {}},
+                                      "Tags": t}]}, "arn:key"),
+    "sqs": (sqs, lambda t: {"queues": [{"QueueUrl": "https://sqs/111122223333/jobs", "Attributes": {"Attributes": {
+        "QueueArn": "arn:queue", "SqsManagedSseEnabled": "true"}}, "Tags": t}]}, "arn:queue"),
+    "sns": (sns, lambda t: {"topics": [{"TopicArn": "arn:aws:sns:eu-west-2:111122223333:alerts",
+                                        "Attributes": {"Attributes": {}}, "Tags": t}]},
+            "arn:aws:sns:eu-west-2:111122223333:alerts"),
+    "backup": (backup, lambda t: {"plans": [{"BackupPlanArn": "arn:plan", "Plan": {"BackupPlan": {}}, "Tags": t}]},
+               "arn:plan"),
+    "cloudtrail": (cloudtrail, lambda t: {"trails": [{"TrailARN": "arn:trail", "Status": {}}],
+                                          **({"tags": {"arn:trail": t}} if t is not None else {})}, "arn:trail"),
+    "elb": (elb, lambda t: {"load_balancers": [{"LoadBalancerName": "classic"}],
+                            **({"tags": {"classic": t}} if t is not None else {})},
+            "arn:aws:elasticloadbalancing:eu-west-2:111122223333:loadbalancer/classic"),
+    "elbv2 balancer": (elbv2, lambda t: {"load_balancers": [{"LoadBalancerArn": LB}],
+                                         **({"tags": {LB: t}} if t is not None else {})}, LB),
+    "elbv2 target group": (elbv2, lambda t: {"target_groups": [{"TargetGroupArn": TG, "TargetHealth": {}}],
+                                             **({"tags": {TG: t}} if t is not None else {})}, TG),
+    "elasticache": (elasticache, lambda t: {"subnet_groups": [{"CacheSubnetGroupName": "data", "ARN": "arn:csg",
+                                                               "TagList": t}]}, "arn:csg"),
+    "rds subnet group": (rds, lambda t: {"subnet_groups": [{"DBSubnetGroupName": "data", "DBSubnetGroupArn": "arn:dsg",
+                                                            "TagList": t}]}, "arn:dsg"),
+}
+
+
+def _tags_of(case, answer):
+    module, data, key = TAG_CASES[case]
+    (resource,) = [r for r in module.transform(data(answer), W) if r.key == key]
+    return resource.tags
+
+
+@pytest.mark.parametrize("case", sorted(TAG_CASES))
+def test_tags_a_tag_call_could_not_read_are_unknown_not_empty(case):
+    denied = _tags_of(case, TAGS_DENIED)
+    assert isinstance(denied, Unknown) and "ListTags failed: access denied (AccessDeniedException)" in denied.reason
+    # a call that was never made (the resource could not be described) is not "no tags" either
+    assert isinstance(_tags_of(case, None), Unknown)
+
+
+def test_a_resource_a_batch_tag_answer_left_out_has_unknown_tags():
+    left_out = {"error": {"operation": "DescribeTags", "code": None, "reason": "the answer left this resource out"}}
+    tags_ = _tags_of("elbv2 balancer", left_out)
+    assert isinstance(tags_, Unknown) and "left this resource out" in tags_.reason
+
+
+def test_a_table_that_could_not_be_described_has_unknown_tags_and_settings():
+    data = {"tables": [{"TableName": "orders", "Table": DENIED}]}
+    (table,) = dynamodb.transform(data, W)
+    assert isinstance(table.tags, Unknown) and isinstance(table.sse_enabled, Unknown)
+
+
+def test_a_table_key_whose_manager_could_not_be_read_is_unknown_with_the_reason():
+    key = "arn:aws:kms:eu-west-2:111122223333:key/k-1"
+    table = {"TableArn": "arn:table", "SSEDescription": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key}}
+    denied = {"error": {"operation": "DescribeKey", "code": "AccessDeniedException",
+                        "reason": "access denied (AccessDeniedException)"}}
+    for described, reason in ((denied, "DescribeKey failed: access denied"), (None, "kms:DescribeKey was not called")):
+        item = {"TableName": "orders", "Table": table, "Tags": {"Tags": []}, **({"KmsKey": described} if described else {})}
+        (read,) = dynamodb.transform({"tables": [item]}, W)
+        assert read.sse_enabled is True
+        assert isinstance(read.kms_key_arn, Unknown), described
+        assert f"whether key {key} is customer managed could not be read: {reason}" in read.kms_key_arn.reason

@@ -42,15 +42,10 @@ class Api:
         return self.client(service, region), xform_name(operation)
 
     def pages(self, operation: str, key: str, service: str | None = None, region: str | None = None,
-              **params: Any) -> list[Any]:
-        """Every item of a listing, through the operation's paginator where it has one."""
+              **params: Any) -> Any:
+        """Every item of a listing, all pages (a list, or one map for the few listings that answer a map)."""
         client, method = self._method(operation, service, region)
-        if not client.can_paginate(method):
-            return clean(getattr(client, method)(**params).get(key) or [])
-        items: list[Any] = []
-        for page in client.get_paginator(method).paginate(**params):
-            items.extend(page.get(key) or [])
-        return clean(items)
+        return clean(_every_page(client, method, key, params))
 
     def call(self, operation: str, service: str | None = None, region: str | None = None, **params: Any) -> Any:
         client, method = self._method(operation, service, region)
@@ -60,8 +55,32 @@ class Api:
                 region: str | None = None, **params: Any) -> Any:
         """A per-resource call: None when the service says the thing is not configured
         (an error code in ``absent``), an error record when the call fails."""
+        return self._attempt(lambda: self.call(operation, service, region, **params), operation, absent)
+
+    def attempt_pages(self, operation: str, key: str, absent: Iterable[str] = (), service: str | None = None,
+                      region: str | None = None, **params: Any) -> Any:
+        """A per-resource listing (a resource's tags, say), every page: ``{key: items}``, or as attempt()."""
+        return self._attempt(lambda: {key: self.pages(operation, key, service, region, **params)}, operation, absent)
+
+    def batched_tags(self, operation: str, ids: list[str], param: str, answer_key: str, id_key: str,
+                     tags_key: str, batch: int = 20) -> dict[str, Any]:
+        """Tags of many resources, ``batch`` ids a call (DescribeTags, ListTags): id -> tag list,
+        or the error record of its batch, or a record saying the answer left it out."""
+        batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        answers = self.each(batches, lambda chunk: self.attempt_pages(operation, answer_key, **{param: chunk}))
+        found: dict[str, Any] = {}
+        for chunk, answer in zip(batches, answers):
+            listed = {} if errors.is_record(answer) else {
+                item.get(id_key): item.get(tags_key) or [] for item in (answer or {}).get(answer_key) or []}
+            for ident in chunk:
+                found[ident] = answer if errors.is_record(answer) else listed.get(
+                    ident, errors.left_out(operation))
+        return found
+
+    @staticmethod
+    def _attempt(read: Callable[[], Any], operation: str, absent: Iterable[str]) -> Any:
         try:
-            return self.call(operation, service, region, **params)
+            return read()
         except Exception as exc:  # noqa: BLE001 - only call failures are recorded; others re-raised
             if not errors.is_call_failure(exc):
                 raise
@@ -76,3 +95,38 @@ class Api:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.per_service, len(items))) as pool:
             return list(pool.map(fn, items))
+
+
+def _every_page(client: Any, method: str, key: str, params: dict[str, Any]) -> Any:
+    """The ``key`` member of every page: through botocore's paginator, else by following
+    NextToken where the operation takes one (a per-resource listing AWS pages, such as
+    backup's ListTags)."""
+    if client.can_paginate(method):
+        pages = client.get_paginator(method).paginate(**params)
+    else:
+        pages = _token_pages(client, method, params)
+    items: list[Any] = []
+    mapping: dict[str, Any] | None = None
+    for page in pages:
+        value = page.get(key)
+        if isinstance(value, dict):
+            mapping = {**(mapping or {}), **value}
+        else:
+            items.extend(value or [])
+    return mapping if mapping is not None else items
+
+
+def _token_pages(client: Any, method: str, params: dict[str, Any]) -> Any:
+    operation = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[method])
+    follows = "NextToken" in (operation.input_shape.members if operation.input_shape else {})
+    seen: set[str] = set()
+    while True:
+        page = getattr(client, method)(**params)
+        yield page
+        token = page.get("NextToken") if follows else None
+        if not token:
+            return
+        if token in seen:
+            raise ValueError(f"{operation.name} answered the same NextToken twice")
+        seen.add(token)
+        params = {**params, "NextToken": token}

@@ -83,6 +83,16 @@ def record(operation: str, exc: BaseException) -> dict[str, Any]:
     return {"error": {"operation": operation, "code": error_code(exc), "reason": describe(exc)}}
 
 
+def is_record(value: Any) -> bool:
+    """Whether a collected value is the error record of a call that failed."""
+    return isinstance(value, dict) and isinstance(value.get("error"), dict)
+
+
+def left_out(operation: str) -> dict[str, Any]:
+    """The record for a resource a batch call's answer did not mention."""
+    return {"error": {"operation": operation, "code": None, "reason": "the answer left this resource out"}}
+
+
 def _one_line(text: str) -> str:
     """The message on one line (botocore's parameter errors put the detail on the next ones)."""
     return " ".join(text.split())[:300]

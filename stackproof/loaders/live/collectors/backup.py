@@ -14,6 +14,6 @@ def collect(api: Any) -> dict[str, Any]:
     def read(plan: dict[str, Any]) -> dict[str, Any]:
         return {"BackupPlanArn": plan.get("BackupPlanArn"), "BackupPlanName": plan.get("BackupPlanName"),
                 "Plan": api.attempt("GetBackupPlan", BackupPlanId=plan["BackupPlanId"]),
-                "Tags": api.attempt("ListTags", ResourceArn=plan["BackupPlanArn"])}
+                "Tags": api.attempt_pages("ListTags", "Tags", ResourceArn=plan["BackupPlanArn"])}
 
     return {"plans": api.each(plans, read)}

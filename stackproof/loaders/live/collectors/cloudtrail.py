@@ -13,13 +13,6 @@ def collect(api: Any) -> dict[str, Any]:
     statuses = api.each(trails, lambda t: api.attempt("GetTrailStatus", Name=t["TrailARN"]))
     for trail, status in zip(trails, statuses):
         trail["Status"] = status
-    arns = [t["TrailARN"] for t in trails]
-    tags: dict[str, Any] = {}
-    if arns:
-        answer = api.attempt("ListTags", ResourceIdList=arns)
-        for arn in arns:
-            tags[arn] = answer
-        if isinstance(answer, dict) and "error" not in answer:
-            for item in answer.get("ResourceTagList") or []:
-                tags[item.get("ResourceId")] = item.get("TagsList") or []
+    tags = api.batched_tags("ListTags", [t["TrailARN"] for t in trails], "ResourceIdList", "ResourceTagList",
+                            "ResourceId", "TagsList")
     return {"trails": trails, "tags": tags}

@@ -36,7 +36,8 @@ def collect(api: Any) -> dict[str, Any]:
         key = (table.get("SSEDescription") or {}).get("KMSMasterKeyArn")
         if key:
             found["KmsKey"] = api.attempt("DescribeKey", service="kms", KeyId=key)
-        found["Tags"] = api.attempt("ListTagsOfResource", ResourceArn=table["TableArn"]) if table.get("TableArn") else None
+        if table.get("TableArn"):
+            found["Tags"] = api.attempt_pages("ListTagsOfResource", "Tags", ResourceArn=table["TableArn"])
         return found
 
     return {"tables": api.each(names, read)}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import errors
+
 SERVICE = "elasticache"
 GLOBAL = False
 CALLS = (
@@ -21,5 +23,5 @@ def collect(api: Any) -> dict[str, Any]:
     tagged = [g for g in groups + subnet_groups if g.get("ARN")]
     answers = api.each(tagged, lambda g: api.attempt("ListTagsForResource", ResourceName=g["ARN"]))
     for item, answer in zip(tagged, answers):
-        item["TagList"] = answer.get("TagList") if isinstance(answer, dict) and "error" not in answer else answer
+        item["TagList"] = answer if errors.is_record(answer) else answer.get("TagList") or []
     return {"replication_groups": groups, "cache_clusters": clusters, "subnet_groups": subnet_groups}

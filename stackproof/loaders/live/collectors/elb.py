@@ -6,18 +6,11 @@ from typing import Any
 SERVICE = "elb"
 GLOBAL = False
 CALLS = ("elb:DescribeLoadBalancers", "elb:DescribeTags")
-TAG_BATCH = 20
+TAG_BATCH = 20  # DescribeTags takes at most 20 names
 
 
 def collect(api: Any) -> dict[str, Any]:
     balancers = api.pages("DescribeLoadBalancers", "LoadBalancerDescriptions")
-    names = [lb["LoadBalancerName"] for lb in balancers]
-    batches = [names[i:i + TAG_BATCH] for i in range(0, len(names), TAG_BATCH)]
-    tags: dict[str, Any] = {}
-    for batch, answer in zip(batches, api.each(batches, lambda b: api.attempt("DescribeTags", LoadBalancerNames=b))):
-        for name in batch:
-            tags[name] = answer
-        if isinstance(answer, dict) and "error" not in answer:
-            for description in answer.get("TagDescriptions") or []:
-                tags[description["LoadBalancerName"]] = description.get("Tags") or []
+    tags = api.batched_tags("DescribeTags", [lb["LoadBalancerName"] for lb in balancers], "LoadBalancerNames",
+                            "TagDescriptions", "LoadBalancerName", "Tags", TAG_BATCH)
     return {"load_balancers": balancers, "tags": tags}

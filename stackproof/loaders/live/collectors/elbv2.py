@@ -26,12 +26,5 @@ def collect(api: Any) -> dict[str, Any]:
     for group, found in zip(groups, health):
         group["TargetHealth"] = found
     arns = [lb["LoadBalancerArn"] for lb in balancers] + [tg["TargetGroupArn"] for tg in groups]
-    batches = [arns[i:i + TAG_BATCH] for i in range(0, len(arns), TAG_BATCH)]
-    tags: dict[str, Any] = {}
-    for batch, answer in zip(batches, api.each(batches, lambda b: api.attempt("DescribeTags", ResourceArns=b))):
-        for arn in batch:
-            tags[arn] = answer  # an error record when the batch failed
-        if isinstance(answer, dict) and "error" not in answer:
-            for description in answer.get("TagDescriptions") or []:
-                tags[description["ResourceArn"]] = description.get("Tags") or []
+    tags = api.batched_tags("DescribeTags", arns, "ResourceArns", "TagDescriptions", "ResourceArn", "Tags", TAG_BATCH)
     return {"load_balancers": balancers, "target_groups": groups, "tags": tags}

@@ -26,7 +26,7 @@ def collect(api: Any) -> dict[str, Any]:
         if metadata is None or metadata.get("KeyState") != "PendingDeletion":
             if metadata is None or (metadata.get("KeySpec") == "SYMMETRIC_DEFAULT" and metadata.get("Origin") != "EXTERNAL"):
                 found["Rotation"] = api.attempt("GetKeyRotationStatus", KeyId=key["KeyArn"])
-        found["Tags"] = api.attempt("ListResourceTags", KeyId=key["KeyArn"])
+        found["Tags"] = api.attempt_pages("ListResourceTags", "Tags", KeyId=key["KeyArn"])
         return found
 
     return {"keys": [k for k in api.each(keys, read) if not k.get("AwsManaged")]}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import errors
+
 SERVICE = "rds"
 GLOBAL = False
 CALLS = (
@@ -19,10 +21,10 @@ def collect(api: Any) -> dict[str, Any]:
     tags = api.each(groups, lambda g: api.attempt("ListTagsForResource", ResourceName=g["DBSubnetGroupArn"])
                     if g.get("DBSubnetGroupArn") else None)
     for group, found in zip(groups, tags):
-        group["TagList"] = found.get("TagList") if isinstance(found, dict) and "error" not in found else found
+        group["TagList"] = found if found is None or errors.is_record(found) else found.get("TagList") or []
     return {
         "instances": api.pages("DescribeDBInstances", "DBInstances"),
         "clusters": api.pages("DescribeDBClusters", "DBClusters"),
         "subnet_groups": groups,
-        "global_clusters": api.attempt("DescribeGlobalClusters"),
+        "global_clusters": api.attempt_pages("DescribeGlobalClusters", "GlobalClusters"),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ....model import CloudTrail, Resource
-from .common import Where, base, either, failed, tags_of
+from .common import Where, base, called_tags, either, failed
 
 KINDS = (CloudTrail.KIND,)
 
@@ -15,7 +15,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
         arn = trail["TrailARN"]
         status = trail.get("Status")
         bucket = trail.get("S3BucketName")
-        yield CloudTrail(**base(where, arn, tags_of(tags.get(arn)), trail.get("Name"), region=trail.get("HomeRegion")),
+        yield CloudTrail(**base(where, arn, called_tags(tags.get(arn)), trail.get("Name"), region=trail.get("HomeRegion")),
                          is_multi_region_trail=bool(trail.get("IsMultiRegionTrail")),
                          kms_key_id=trail.get("KmsKeyId"),
                          log_file_validation=bool(trail.get("LogFileValidationEnabled")),

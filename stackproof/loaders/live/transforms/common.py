@@ -61,11 +61,20 @@ def tags_of(items: Any) -> dict[str, str] | Unknown:
     return found
 
 
+def called_tags(value: Any) -> dict[str, str] | Unknown:
+    """Tags a tag call returned (a list or map), the Unknown of the failed call, or, when
+    the call was not made (the resource could not be described), an Unknown saying so.
+    Unlike tags a Describe answer embeds, missing tags here are not "no tags"."""
+    if value is None:
+        return Unknown("the tags were not read")
+    return tags_of(value)
+
+
 def tags_from(answer: Any, key: str) -> dict[str, str] | Unknown:
-    """Tags from a tag-listing answer ({key: [...]}) or the Unknown of a failed call."""
-    if failed(answer) is not None:
-        return tags_of(answer)
-    return tags_of((answer or {}).get(key) or [])
+    """Tags from a tag-listing answer ({key: [...]}); see called_tags."""
+    if answer is None or failed(answer) is not None:
+        return called_tags(answer)
+    return tags_of(answer.get(key) or [])
 
 
 def name_of(tags: Any, *fallbacks: Any) -> str | None:

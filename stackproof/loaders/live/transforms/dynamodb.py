@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ....model import DynamoDbTable, Resource, Unknown
-from .common import Where, base, failed, tags_of
+from .common import Where, base, failed, tags_from
 
 KINDS = (DynamoDbTable.KIND,)
 
@@ -20,9 +20,7 @@ def table_of(item: dict[str, Any], where: Where) -> DynamoDbTable:
     problem = failed(table)
     arn = table.get("TableArn") if problem is None else None
     arn = arn or where.arn("dynamodb", f"table/{name}")
-    tags_answer = item.get("Tags")
-    tags = tags_of((tags_answer or {}).get("Tags") if failed(tags_answer) is None else tags_answer)
-    fields = base(where, arn, tags, name)
+    fields = base(where, arn, tags_from(item.get("Tags"), "Tags"), name)
     if problem is not None:
         return DynamoDbTable(**fields, table_name=name, sse_enabled=problem, kms_key_arn=problem,
                              replica_regions=problem, point_in_time_recovery=problem)
@@ -38,7 +36,7 @@ def _customer_key(arn: Any, described: Any) -> Any:
     """The key's ARN when it is customer managed; None for the AWS managed key aws/dynamodb."""
     if not arn:
         return None
-    problem = failed(described)
+    problem = Unknown("kms:DescribeKey was not called") if described is None else failed(described)
     if problem is not None:
         return Unknown(f"whether key {arn} is customer managed could not be read: {problem.reason}")
     manager = ((described or {}).get("KeyMetadata") or {}).get("KeyManager")

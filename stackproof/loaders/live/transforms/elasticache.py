@@ -9,7 +9,7 @@ from ....model import (
     Resource,
     Unknown,
 )
-from .common import Where, as_int, base, tags_of
+from .common import Where, as_int, base, called_tags
 
 KINDS = (ElastiCacheReplicationGroup.KIND, ElastiCacheSubnetGroup.KIND)
 
@@ -23,7 +23,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
     for group in data.get("subnet_groups") or []:
         name = group["CacheSubnetGroupName"]
         arn = subnet_groups[name]
-        yield ElastiCacheSubnetGroup(**base(where, arn, tags_of(group.get("TagList")), name),
+        yield ElastiCacheSubnetGroup(**base(where, arn, called_tags(group.get("TagList")), name),
                                      subnets=where.ec2_all("subnet", [s.get("SubnetIdentifier")
                                                                       for s in group.get("Subnets") or []]))
 
@@ -50,7 +50,7 @@ def replication_group_of(group: dict[str, Any], clusters: dict[str, Any], subnet
         port = as_int(endpoint.get("Port"))
     subnet_group = first.get("CacheSubnetGroupName")
     return ElastiCacheReplicationGroup(
-        **base(where, arn, tags_of(group.get("TagList")), ident),
+        **base(where, arn, called_tags(group.get("TagList")), ident),
         engine=group.get("Engine") or first.get("Engine") or "redis",
         node_type=group.get("CacheNodeType") or first.get("CacheNodeType"),
         at_rest_encryption=bool(group.get("AtRestEncryptionEnabled")),

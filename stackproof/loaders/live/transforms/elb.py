@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ....model import Listener, ListenerAction, LoadBalancer, Resource
-from .common import Where, as_int, base, tags_of
+from .common import Where, as_int, base, called_tags
 
 KINDS = (LoadBalancer.KIND, Listener.KIND)
 
@@ -14,7 +14,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
     for balancer in data.get("load_balancers") or []:
         name = balancer["LoadBalancerName"]
         arn = where.arn("elasticloadbalancing", f"loadbalancer/{name}")
-        fields = base(where, arn, tags_of(tags.get(name)), name)
+        fields = base(where, arn, called_tags(tags.get(name)), name)
         yield LoadBalancer(**fields,
                            lb_type="classic",
                            scheme=balancer.get("Scheme") or "internet-facing",

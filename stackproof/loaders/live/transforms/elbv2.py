@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ....model import Listener, ListenerAction, LoadBalancer, Resource, TargetGroup
-from .common import Where, as_int, base, failed, tags_of
+from .common import Where, as_int, base, called_tags, failed
 
 KINDS = (LoadBalancer.KIND, Listener.KIND, TargetGroup.KIND)
 
@@ -13,7 +13,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
     tags = data.get("tags") or {}
     for balancer in data.get("load_balancers") or []:
         arn = balancer["LoadBalancerArn"]
-        balancer_tags = tags_of(tags.get(arn))
+        balancer_tags = called_tags(tags.get(arn))
         fields = base(where, arn, balancer_tags, balancer.get("LoadBalancerName"))
         zones = balancer.get("AvailabilityZones") or []
         yield LoadBalancer(**fields,
@@ -26,7 +26,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
             yield listener_of(listener, arn, fields["name"], where)
     for group in data.get("target_groups") or []:
         arn = group["TargetGroupArn"]
-        yield TargetGroup(**base(where, arn, tags_of(tags.get(arn)), group.get("TargetGroupName")),
+        yield TargetGroup(**base(where, arn, called_tags(tags.get(arn)), group.get("TargetGroupName")),
                           vpc=where.ec2("vpc", group.get("VpcId")),
                           port=as_int(group.get("Port")),
                           protocol=group.get("Protocol"),

@@ -11,7 +11,7 @@ from ....model import (
     Resource,
     Unknown,
 )
-from .common import Where, as_int, base, failed, region_of_arn, tags_of
+from .common import Where, as_int, base, called_tags, failed, region_of_arn, tags_of
 
 KINDS = (DbInstance.KIND, DbCluster.KIND, DbSubnetGroup.KIND, DbBackupReplication.KIND)
 
@@ -35,7 +35,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
     for group in data.get("subnet_groups") or []:
         name = group["DBSubnetGroupName"]
         arn = groups[name]
-        yield DbSubnetGroup(**base(where, arn, tags_of(group.get("TagList")), name),
+        yield DbSubnetGroup(**base(where, arn, called_tags(group.get("TagList")), name),
                             subnets=where.ec2_all("subnet", [s.get("SubnetIdentifier") for s in group.get("Subnets") or []]))
 
 
