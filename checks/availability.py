@@ -191,19 +191,16 @@ def _nat_zone(nat_key: object, ctx: Context) -> str | Verdict:
 
 def nat_gateway_per_az(subnet: Subnet, ctx: Context) -> Verdict:
     """A private subnet reaches the internet through a NAT gateway in its own AZ."""
-    table_key = queries.route_table_of(ctx.inventory, subnet)
-    if is_unknown(table_key):
-        return unknown(f"the subnet's route table is unknown: {table_key.reason}")
-    table = ctx.get(table_key)
-    if table_key is None:
-        return not_applicable("uses the VPC's default main route table: no route through a NAT gateway")
-    if not isinstance(table, RouteTable):
-        return unknown(f"its route table {table_key} is not in the inputs")
+    table = queries.subnet_routes(ctx.inventory, subnet)
+    if is_unknown(table):
+        return unknown(f"the subnet's route table is unknown: {table.reason}")
     if is_unknown(table.routes):
-        return unknown(f"the routes of {table_key} are unknown: {table.routes.reason}")
+        return unknown(f"the routes of {table.table or table.label} are unknown: {table.routes.reason}")
     nat_routes = [r for r in table.routes if r.target_type == "nat_gateway" and not r.blackhole]
+    if not nat_routes and table.table is None:
+        return not_applicable("uses the VPC's default main route table, which routes nothing through a NAT gateway")
     if not nat_routes:
-        return not_applicable("routes nothing through a NAT gateway")
+        return not_applicable(f"{table.label} routes nothing through a NAT gateway")
     zone = subnet.availability_zone
     if not isinstance(zone, str):
         return unknown(f"the subnet's AZ is unknown: {zone.reason}") if is_unknown(zone) else unknown(

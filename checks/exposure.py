@@ -10,7 +10,6 @@ from stackproof.model import (
     LaunchConfiguration,
     LaunchTemplate,
     Resource,
-    RouteTable,
     Subnet,
     Unknown,
     Vpc,
@@ -64,27 +63,23 @@ def subnet_data_tier_private(subnet: Subnet, ctx: Context) -> Verdict:
             return unknown(f"{store.prov.address} may sit in this subnet: its subnets are unknown ({why.reason})")
         return not_applicable("holds no database, cache or file system")
     holds = ", ".join(sorted({s.prov.address for s in stores}))
-    table_key = queries.route_table_of(ctx.inventory, subnet)
-    if is_unknown(table_key):
-        return unknown(f"holds {holds}, but its route table is unknown: {table_key.reason}")
-    if table_key is None:
-        return passed(f"holds {holds}; uses the VPC's default main route table, which has only the local route")
-    table = ctx.get(table_key)
-    if not isinstance(table, RouteTable):
-        return unknown(f"holds {holds}, but its route table {table_key} is not in the inputs")
-    routes = table.routes
-    if is_unknown(routes):
-        return unknown(f"holds {holds}, but the routes of {table_key} are unknown: {routes.reason}")
-    which = "its route table" if subnet.route_table == table_key else "the VPC's main route table"
-    for route in routes:
+    table = queries.subnet_routes(ctx.inventory, subnet)
+    if is_unknown(table):
+        return unknown(f"holds {holds}, but its route table is unknown: {table.reason}")
+    if is_unknown(table.routes):
+        return unknown(f"holds {holds}, but the routes of {table.label} are unknown: {table.routes.reason}")
+    for route in table.routes:
         if route.target_type == "internet_gateway" and not route.blackhole:
-            return failed(f"holds {holds}, and {which} {queries.label(ctx.inventory, table_key)} routes "
-                          f"{_text(route.destination)} to internet gateway {queries.label(ctx.inventory, route.target)}",
-                          route_table=table_key, destination=_text(route.destination), target=_text(route.target))
-    for route in routes:
+            return failed(f"holds {holds}, and {table.label} routes {_text(route.destination)} to internet gateway "
+                          f"{queries.label(ctx.inventory, route.target)}", route_table=table.table,
+                          destination=_text(route.destination), target=_text(route.target))
+    for route in table.routes:
         if route.target_type == "unknown":
-            return unknown(f"holds {holds}; the target of route {_text(route.destination)} in {table_key} is unknown")
-    return passed(f"holds {holds}; {which} {table_key} has no route to an internet gateway")
+            return unknown(f"holds {holds}; the target of route {_text(route.destination)} in {table.label} "
+                           "is unknown")
+    if table.table is None and not table.routes:
+        return passed(f"holds {holds}; {table.label} has only the local route")
+    return passed(f"holds {holds}; {table.label} has no route to an internet gateway")
 
 
 def _text(value: object) -> str:
@@ -113,31 +108,29 @@ def instance_no_public_ip(resource: Resource, ctx: Context) -> Verdict:
             return passed(f"assigns public IPs on launch, {allowed}") if allowed else failed(
                 "map_public_ip_on_launch is true: every instance launched here gets a public IP")
         return passed("does not assign public IPs on launch")
-    assert isinstance(resource, (Instance, LaunchTemplate, LaunchConfiguration))
+    if isinstance(resource, Instance):
+        return _instance_public_ip(resource, ctx, allowed)
+    assert isinstance(resource, (LaunchTemplate, LaunchConfiguration))
     value = resource.associate_public_ip_address
     if is_unknown(value):
         return unknown_field("associate_public_ip_address", value)
-    reason = None
     if value is True:
         reason = "associate_public_ip_address is true"
-    elif isinstance(resource, Instance):
-        eips = queries.elastic_ips_by_instance(ctx.inventory).get(resource.key, [])
-        if eips:
-            reason = f"elastic IP {eips[0].prov.address} is attached"
-        elif value is None:
-            subnet = ctx.get(resource.subnet)
-            if isinstance(subnet, Subnet):
-                if is_unknown(subnet.map_public_ip_on_launch):
-                    return unknown(f"its subnet's map_public_ip_on_launch is unknown: "
-                                   f"{subnet.map_public_ip_on_launch.reason}")
-                if subnet.map_public_ip_on_launch:
-                    reason = f"its subnet {queries.label(ctx.inventory, subnet.key)} assigns public IPs on launch"
-            elif is_unknown(resource.subnet):
-                return unknown(f"its subnet is unknown ({resource.subnet.reason}), and the subnet decides")
-            elif resource.subnet is not None:
-                return unknown(f"its subnet {resource.subnet} is not in the inputs, and the subnet decides")
-    if reason:
         return passed(f"{reason}, {allowed}") if allowed else failed(reason)
+    return passed("gets no public IP address")
+
+
+def _instance_public_ip(instance: Instance, ctx: Context, allowed: str | None) -> Verdict:
+    """Where the instance sits decides (its own settings, its subnet's, its network
+    interfaces and Elastic IPs): the network engine's placements say it once for all rules."""
+    placements = ctx.network.endpoints[instance.key].placements
+    public = [p for p in placements if p.public_v4 is True]
+    if public:
+        reason = f"it gets a public IPv4 address: {public[0].public_why}"
+        return passed(f"{reason}, {allowed}") if allowed else failed(reason)
+    undecided = [p.public_v4 for p in placements if is_unknown(p.public_v4)]
+    if undecided:
+        return unknown(f"whether it gets a public IPv4 address is unknown: {undecided[0].reason}")
     return passed("gets no public IP address")
 
 

@@ -6,6 +6,7 @@ scans all resources inside its per-resource call.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable
 
 from .model import (
@@ -19,7 +20,9 @@ from .model import (
     ElastiCacheSubnetGroup,
     ElasticIp,
     Inventory,
+    NetworkInterface,
     Resource,
+    Route,
     RouteTable,
     Subnet,
     Unknown,
@@ -106,14 +109,54 @@ def _build_main_route_tables(inventory: Inventory) -> dict[str, str]:
 def route_table_of(inventory: Inventory, subnet: Subnet) -> str | Unknown | None:
     """The key of the route table a subnet uses: its own, else its VPC's main table.
 
-    None means the VPC's main table is the one AWS creates (only the local route),
-    because the inputs neither associate one nor describe the main table.
+    None means the VPC's main table is the one AWS creates, which the inputs do not
+    describe (subnet_routes says what is known of it).
     """
     if isinstance(subnet.route_table, (str, Unknown)):
         return subnet.route_table
     if isinstance(subnet.vpc, Unknown):
         return Unknown(f"the subnet's VPC is unknown ({subnet.vpc.reason}), so its main route table is too")
     return main_route_tables(inventory).get(subnet.vpc) if isinstance(subnet.vpc, str) else None
+
+
+@dataclass(frozen=True)
+class SubnetRoutes:
+    """The route table a subnet's traffic follows, and its routes (local routes aside)."""
+
+    table: str | None  # key of the table; None: the main table AWS created for the VPC
+    label: str  # how a message names it: "its route table rtb-data", "the main route table of ..."
+    routes: tuple[Route, ...] | Unknown
+
+
+def subnet_routes(inventory: Inventory, subnet: Subnet) -> SubnetRoutes | Unknown:
+    """The routes a subnet uses: its own table's, else its VPC's main table's.
+
+    The main table AWS creates for a new VPC holds only the local routes, plus any route
+    the inputs add to it; for a default VPC, or a VPC the inputs do not hold, it is unknown.
+    """
+    key = route_table_of(inventory, subnet)
+    if isinstance(key, Unknown):
+        return key
+    if isinstance(key, str):
+        own = subnet.route_table == key
+        table = inventory.get(key)
+        if not isinstance(table, RouteTable):
+            return Unknown(f"{'its' if own else 'the VPC main'} route table {key} is not in the inputs")
+        what = "its route table" if own else "the VPC's main route table"
+        return SubnetRoutes(key, f"{what} {label(inventory, key)}", table.routes)
+    vpc = inventory.get(subnet.vpc) if isinstance(subnet.vpc, str) else None
+    if subnet.vpc is None:
+        return Unknown("the subnet names no VPC, so its main route table is unknown")
+    if not isinstance(vpc, Vpc):
+        return Unknown(f"it uses the main route table of VPC {subnet.vpc}, which is not in the inputs")
+    if vpc.is_default is not False:
+        return Unknown(f"it uses the main route table of default VPC {label(inventory, vpc.key)}, which the inputs "
+                       "do not describe (AWS creates it with a route 0.0.0.0/0 to the VPC's internet gateway)")
+    if isinstance(vpc.main_routes, Unknown):
+        return Unknown(f"routes added to the main route table of VPC {label(inventory, vpc.key)} are unknown: "
+                       f"{vpc.main_routes.reason}")
+    return SubnetRoutes(None, f"the main route table AWS created for VPC {label(inventory, vpc.key)}",
+                        vpc.main_routes)
 
 
 def endpoints_by_vpc(inventory: Inventory) -> dict[str, list[VpcEndpoint]]:
@@ -133,16 +176,72 @@ def unplaced_endpoints(inventory: Inventory) -> list[VpcEndpoint]:
     return [e for e in inventory.of_kind(VpcEndpoint) if isinstance(e.vpc, Unknown)]
 
 
+def interfaces_by_instance(inventory: Inventory) -> dict[str, list[NetworkInterface]]:
+    """Instance key -> the network interfaces attached to it, primary (device index 0) first."""
+    return inventory.derived("interfaces_by_instance", _build_interfaces)
+
+
+def _build_interfaces(inventory: Inventory) -> dict[str, list[NetworkInterface]]:
+    found: dict[str, list[NetworkInterface]] = defaultdict(list)
+    for interface in inventory.of_kind(NetworkInterface):
+        if isinstance(interface.instance, str):
+            found[interface.instance].append(interface)
+    for interfaces in found.values():
+        interfaces.sort(key=lambda i: i.device_index if isinstance(i.device_index, int) else 1 << 30)
+    return dict(found)
+
+
 def elastic_ips_by_instance(inventory: Inventory) -> dict[str, list[ElasticIp]]:
+    """Instance key -> the Elastic IPs on it (named directly, or on one of its interfaces)."""
     return inventory.derived("elastic_ips_by_instance", _build_eips)
 
 
 def _build_eips(inventory: Inventory) -> dict[str, list[ElasticIp]]:
     found: dict[str, list[ElasticIp]] = defaultdict(list)
+    on_interface = elastic_ips_by_interface(inventory)
     for eip in inventory.of_kind(ElasticIp):
         if isinstance(eip.instance, str):
             found[eip.instance].append(eip)
+    for instance, interfaces in interfaces_by_instance(inventory).items():
+        for interface in interfaces:
+            found[instance].extend(on_interface.get(interface.key, []))
     return dict(found)
+
+
+def elastic_ips_by_interface(inventory: Inventory) -> dict[str, list[ElasticIp]]:
+    return inventory.derived("elastic_ips_by_interface", _build_eips_by_interface)
+
+
+def _build_eips_by_interface(inventory: Inventory) -> dict[str, list[ElasticIp]]:
+    found: dict[str, list[ElasticIp]] = defaultdict(list)
+    for eip in inventory.of_kind(ElasticIp):
+        if isinstance(eip.network_interface, str):
+            found[eip.network_interface].append(eip)
+    return dict(found)
+
+
+def unplaced_elastic_ips(inventory: Inventory) -> list[tuple[ElasticIp, str]]:
+    """Elastic IPs that may be on any instance: what they attach to is unknown (with why)."""
+    return inventory.derived("unplaced_elastic_ips", _build_unplaced_eips)
+
+
+def _build_unplaced_eips(inventory: Inventory) -> list[tuple[ElasticIp, str]]:
+    found: list[tuple[ElasticIp, str]] = []
+    for eip in inventory.of_kind(ElasticIp):
+        if isinstance(eip.instance, str):
+            continue
+        interface = inventory.get(eip.network_interface) if isinstance(eip.network_interface, str) else None
+        if isinstance(eip.instance, Unknown):
+            found.append((eip, f"the instance of Elastic IP {label(inventory, eip.key)} is unknown: "
+                               f"{eip.instance.reason}"))
+        elif isinstance(eip.network_interface, Unknown):
+            found.append((eip, f"the network interface of Elastic IP {label(inventory, eip.key)} is unknown: "
+                               f"{eip.network_interface.reason}"))
+        elif isinstance(interface, NetworkInterface) and isinstance(interface.instance, Unknown):
+            found.append((eip, f"Elastic IP {label(inventory, eip.key)} is on network interface "
+                               f"{label(inventory, interface.key)}, whose instance is unknown: "
+                               f"{interface.instance.reason}"))
+    return found
 
 
 def label(inventory: Inventory, key: object) -> str:

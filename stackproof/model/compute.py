@@ -45,6 +45,9 @@ class Instance(Resource):
     associate_public_ip_address: Maybe[bool | None] = None
     public_ip: Maybe[str | None] = None
     private_ip: Maybe[str | None] = None
+    # IPv6 addresses asked for (a count, or 1 for a list of addresses); None: the
+    # subnet's assign_ipv6_address_on_creation decides.
+    ipv6_address_count: Maybe[int | None] = None
     block_devices: Maybe[tuple[BlockDevice, ...]] = ()
     launch_template: Maybe[str | None] = None
     metadata_http_tokens: Maybe[str | None] = None  # required | optional
@@ -93,6 +96,7 @@ class LoadBalancer(Resource):
     availability_zones: Maybe[tuple[str, ...]] = ()  # classic ELBs may name AZs instead
     security_groups: Maybe[tuple[str, ...]] = ()
     instances: Maybe[tuple[str, ...]] = ()  # classic ELB registered instances
+    ip_address_type: Maybe[str | None] = "ipv4"  # ipv4 | dualstack | dualstack-without-public-ipv4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,3 +128,6 @@ class TargetGroup(Resource):
     protocol: Maybe[str | None] = None
     target_type: Maybe[str] = "instance"
     targets: Maybe[tuple[str, ...]] = ()  # keys of registered instances (or IPs)
+    # Network load balancers: targets see the client's address. None: AWS's default
+    # (on for instance targets and for UDP / TCP_UDP, off for IP targets over TCP / TLS).
+    preserve_client_ip: Maybe[bool | None] = None

@@ -51,6 +51,12 @@ class Vpc(Resource):
     # Key of the VPC's default network ACL when the inputs describe it; None means
     # the AWS default (allow all, both directions).
     default_network_acl: Maybe[str | None] = None
+    # A default VPC (Terraform's aws_default_vpc, a live IsDefault): AWS created its main
+    # route table with a route to an internet gateway.
+    is_default: Maybe[bool] = False
+    # Routes the inputs add to the main route table AWS creates, when they do not describe
+    # that table itself (an aws_route on aws_vpc.main.main_route_table_id).
+    main_routes: Maybe[tuple["Route", ...]] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +121,24 @@ class ElasticIp(Resource):
     instance: Maybe[str | None] = None
     network_interface: Maybe[str | None] = None
     public_ip: Maybe[str | None] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkInterface(Resource):
+    """An elastic network interface created on its own and attached to an instance.
+
+    An instance's interfaces place it: the one at device index 0 is its primary
+    (subnet, security groups, private address); each other one is another way in.
+    """
+
+    KIND = "aws.ec2.network_interface"
+    subnet: Maybe[str | None] = None
+    security_groups: Maybe[tuple[str, ...]] = ()
+    private_ip: Maybe[str | None] = None
+    public_ip: Maybe[str | None] = None  # a public address AWS shows (live)
+    ipv6_address_count: Maybe[int | None] = None  # None: the subnet's assign-on-creation decides
+    instance: Maybe[str | None] = None  # key of the instance it is attached to
+    device_index: Maybe[int | None] = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,11 +216,20 @@ class VpcPeeringConnection(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TransitGateway(Resource):
+    KIND = "aws.ec2.transit_gateway"
+    # Security group referencing across the gateway's VPC attachments (off by default).
+    security_group_referencing: Maybe[bool] = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class TransitGatewayAttachment(Resource):
     KIND = "aws.ec2.transit_gateway_vpc_attachment"
     transit_gateway: Maybe[str | None] = None
     vpc: Maybe[str | None] = None
     subnets: Maybe[tuple[str, ...]] = ()
+    # The attachment's own switch; it takes effect only when the gateway enables referencing.
+    security_group_referencing: Maybe[bool] = True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,6 +18,7 @@ from ..model import (
     DbInstance,
     EfsFileSystem,
     EfsMountTarget,
+    ElasticIp,
     ElastiCacheReplicationGroup,
     Instance,
     Inventory,
@@ -25,6 +26,7 @@ from ..model import (
     LaunchTemplate,
     Listener,
     LoadBalancer,
+    NetworkInterface,
     RedshiftCluster,
     Resource,
     Subnet,
@@ -77,7 +79,7 @@ class Endpoint:
 def build_endpoints(inventory: Inventory) -> dict[str, Endpoint]:
     found: dict[str, Endpoint] = {}
     for instance in inventory.of_kind(Instance):
-        found[instance.key] = Endpoint(instance, [_instance_placement(inventory, instance)])
+        found[instance.key] = Endpoint(instance, _instance_placements(inventory, instance))
     for group in inventory.of_kind(AutoScalingGroup):
         found[group.key] = Endpoint(group, _asg_placements(inventory, group))
     for db in inventory.of_kind(DbInstance):
@@ -117,15 +119,18 @@ def _subnet(inventory: Inventory, key: Any) -> Subnet | None:
     return found if isinstance(found, Subnet) else None
 
 
-def _ipv6(inventory: Inventory, subnet_key: Any) -> Any:
+def _ipv6(inventory: Inventory, subnet_key: Any, count: Any = None) -> Any:
+    """Whether a resource gets an IPv6 address: asked for (a count), else the subnet's setting."""
     subnet = _subnet(inventory, subnet_key)
-    if subnet is None:
+    if subnet is None or count == 0:
         return False
+    if isinstance(count, Unknown):
+        return count if subnet.ipv6_cidr_block else False
     if isinstance(subnet.ipv6_cidr_block, Unknown):
-        return subnet.ipv6_cidr_block if subnet.assign_ipv6_address_on_creation is not False else False
+        return subnet.ipv6_cidr_block if count or subnet.assign_ipv6_address_on_creation is not False else False
     if not subnet.ipv6_cidr_block:
         return False
-    return subnet.assign_ipv6_address_on_creation
+    return True if count else subnet.assign_ipv6_address_on_creation
 
 
 def _public_from_subnet(inventory: Inventory, subnet_key: Any) -> tuple[Any, str]:
@@ -135,15 +140,34 @@ def _public_from_subnet(inventory: Inventory, subnet_key: Any) -> tuple[Any, str
         why = subnet_key.reason if isinstance(subnet_key, Unknown) else f"subnet {subnet_key} is not in the inputs"
         return Unknown(f"the subnet decides whether it gets a public IP, and {why}"), "its subnet's public IP setting"
     label = queries.label(inventory, subnet.key)
-    return subnet.map_public_ip_on_launch, f"public IP (subnet {label} assigns one on launch)"
+    return subnet.map_public_ip_on_launch, f"public IP (subnet {label} assigns public IPs on launch)"
 
 
-def _instance_placement(inventory: Inventory, instance: Instance) -> Placement:
+def _instance_placements(inventory: Inventory, instance: Instance) -> list[Placement]:
+    """The primary placement (the instance's own settings, or its primary interface's),
+    then one per other interface attached to it."""
+    interfaces = queries.interfaces_by_instance(inventory).get(instance.key, [])
+    primary = interfaces[0] if interfaces and interfaces[0].device_index == 0 else None
+    direct = [e for e in queries.elastic_ips_by_instance(inventory).get(instance.key, []) if e.instance == instance.key]
+    placements = [_instance_placement(inventory, instance, direct) if primary is None
+                  else _interface_placement(inventory, primary, direct)]
+    placements.extend(_interface_placement(inventory, i, []) for i in interfaces if i is not primary)
+    return placements
+
+
+def _maybe_elastic_ip(inventory: Inventory, public: Any, why: str) -> tuple[Any, str]:
+    """No public address of its own, but an Elastic IP whose attachment is unknown may be on it."""
+    unplaced = queries.unplaced_elastic_ips(inventory)
+    if public is False and unplaced:
+        return Unknown(unplaced[0][1]), f"Elastic IP {queries.label(inventory, unplaced[0][0].key)}"
+    return public, why
+
+
+def _instance_placement(inventory: Inventory, instance: Instance, eips: list[ElasticIp]) -> Placement:
     groups = instance.security_groups
     template = inventory.get(instance.launch_template)
     if groups == () and isinstance(template, LaunchTemplate):
         groups = template.security_groups
-    eips = queries.elastic_ips_by_instance(inventory).get(instance.key, [])
     public: Any
     if eips:
         public, why = True, f"Elastic IP {queries.label(inventory, eips[0].key)}"
@@ -153,8 +177,25 @@ def _instance_placement(inventory: Inventory, instance: Instance) -> Placement:
         public, why = _public_from_subnet(inventory, instance.subnet)
     else:
         public, why = instance.associate_public_ip_address, "public IP (associate_public_ip_address)"
+    public, why = _maybe_elastic_ip(inventory, public, why)
     private = instance.private_ip if isinstance(instance.private_ip, str) and instance.private_ip else None
-    return Placement(instance.subnet, groups, public, why, _ipv6(inventory, instance.subnet), private)
+    return Placement(instance.subnet, groups, public, why, _ipv6(inventory, instance.subnet, instance.ipv6_address_count),
+                     private)
+
+
+def _interface_placement(inventory: Inventory, interface: NetworkInterface, eips: list[ElasticIp]) -> Placement:
+    """An interface created on its own: AWS gives it no public IP at launch, only an Elastic IP."""
+    eips = eips + queries.elastic_ips_by_interface(inventory).get(interface.key, [])
+    label = queries.label(inventory, interface.key)
+    if eips:
+        public, why = True, f"Elastic IP {queries.label(inventory, eips[0].key)} on interface {label}"
+    elif isinstance(interface.public_ip, str) and interface.public_ip:
+        public, why = True, f"public IP of interface {label}"
+    else:
+        public, why = _maybe_elastic_ip(inventory, False, f"public IP (interface {label} has none)")
+    private = interface.private_ip if isinstance(interface.private_ip, str) and interface.private_ip else None
+    return Placement(interface.subnet, interface.security_groups, public, why,
+                     _ipv6(inventory, interface.subnet, interface.ipv6_address_count), private)
 
 
 def _asg_placements(inventory: Inventory, group: AutoScalingGroup) -> list[Placement]:

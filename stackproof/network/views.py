@@ -11,7 +11,6 @@ from ..model import (
     Inventory,
     NetworkAcl,
     PrefixList,
-    RouteTable,
     SecurityGroup,
     Subnet,
     Unknown,
@@ -153,30 +152,22 @@ class ModeView:
         return blocks
 
     def table_of(self, subnet: Subnet) -> CTable:
-        key = queries.route_table_of(self.inventory, subnet)
-        cache_key = (key if not isinstance(key, Unknown) else ("unknown", key.reason), subnet.vpc
-                     if isinstance(subnet.vpc, str) else None)
+        found = queries.subnet_routes(self.inventory, subnet)
+        if isinstance(found, Unknown):
+            why = f"the route table of {self.name(subnet.key)} is unknown: {found.reason}"
+            cache_key: Any = ("unknown", why)
+        else:
+            cache_key = found.table or ("main", subnet.vpc)
         if cache_key in self._tables:
             return self._tables[cache_key]
-        blocks = self.vpc_blocks(subnet.vpc)
-        if isinstance(key, Unknown):
-            why = f"the route table of {self.name(subnet.key)} is unknown: {key.reason}"
+        if isinstance(found, Unknown):
             table = CTable(None, "(unknown route table)", [], [], [why], everything_unknown=why)
-        elif key is None and not isinstance(self.inventory.get(subnet.vpc) if isinstance(subnet.vpc, str) else None, Vpc):
-            # The AWS-created main table (local routes only) is a fact only for a VPC the
-            # inputs create or describe; an outside VPC's main table may route anywhere.
-            why = (f"{self.name(subnet.key)} uses the main route table of VPC {self.name(subnet.vpc)}, "
-                   "which is not in the inputs")
-            table = CTable(None, f"main route table of {self.name(subnet.vpc)}", [], [], [why], everything_unknown=why)
-        elif key is None:
-            table = compile_table(None, f"main route table of {self.name(subnet.vpc)} (local routes only)", (), blocks)
+        elif found.table is None:
+            only_local = " (local routes only)" if found.routes == () else ""
+            table = compile_table(None, f"main route table of {self.name(subnet.vpc)}{only_local}", found.routes,
+                                  self.vpc_blocks(subnet.vpc))
         else:
-            found = self.inventory.get(key)
-            if isinstance(found, RouteTable):
-                table = compile_table(key, self.name(key), found.routes, blocks)
-            else:
-                why = f"route table {key} is not in the inputs"
-                table = CTable(key, str(key), [], [], [why], everything_unknown=why)
+            table = compile_table(found.table, self.name(found.table), found.routes, self.vpc_blocks(subnet.vpc))
         self._tables[cache_key] = table
         return table
 

@@ -136,7 +136,7 @@ def test_instance_in_private_subnet_passes(catalogue):
 def test_instance_with_elastic_ip_fails(catalogue):
     instance = make(Instance, "i")
     verdict = run(catalogue, "instance_no_public_ip", instance, make(ElasticIp, "eip", instance="i"))
-    assert verdict.status == "FAIL" and "elastic IP" in verdict.message
+    assert verdict.status == "FAIL" and "Elastic IP eip" in verdict.message
 
 
 def test_instance_whose_subnet_is_unknown_is_unknown(catalogue):

@@ -46,4 +46,4 @@ def test_instance_in_a_public_subnet_with_ssh_open_is_exposed_along_its_path(cat
     result = results[("network_admin_ports_not_internet_reachable", "aws_instance.web_host")]
     assert result.status == "FAIL"
     path = result.evidence["paths"][0]["path"]
-    assert "acme-corp-igw" in path and "assigns one on launch" in path and "ingress tcp/22 from 0.0.0.0/0" in path
+    assert "acme-corp-igw" in path and "assigns public IPs on launch" in path and "ingress tcp/22 from 0.0.0.0/0" in path

@@ -16,7 +16,7 @@ from ...model import (
     TargetGroup,
     Unknown,
 )
-from .map_network import SG, SUBNET
+from .map_network import ENI, SG, SUBNET, Attachment, ipv6_count
 from .values import as_bool, as_int, as_str, mappings, opt, upper
 from .view import View, ref_of, refs_of
 
@@ -93,13 +93,17 @@ def instance(v: View) -> dict[str, Any]:
     groups = _union(v.refs("SecurityGroupIds", *SG), v.refs("SecurityGroups", *SG))
     subnet = v.ref("SubnetId", *SUBNET)
     public: Any = None
+    ipv6 = ipv6_count(v.raw.properties)
     if isinstance(interface, Unknown):
         public = interface
     elif isinstance(interface, dict):
+        # an existing interface (NetworkInterfaceId) places the instance itself: see attach_instance_interfaces
         public = as_bool(interface.get("AssociatePublicIpAddress"))
         if subnet is None:
             subnet = ref_of(interface.get("SubnetId"), SUBNET, v.index)
         groups = _union(groups, refs_of(interface.get("GroupSet"), SG, v.index))
+        if ipv6 is None:
+            ipv6 = ipv6_count(interface)
     template = _launch_template_ref(v, v.get("LaunchTemplate"))
     return {
         "subnet": subnet,
@@ -108,10 +112,20 @@ def instance(v: View) -> dict[str, Any]:
         "security_groups": groups,
         "associate_public_ip_address": public,
         "private_ip": v.str("PrivateIpAddress"),
+        "ipv6_address_count": ipv6,
         "block_devices": _devices(v, "BlockDeviceMappings", add_root=template is None),
         "launch_template": template,
         "metadata_http_tokens": _metadata_tokens(v, "MetadataOptions"),
     }
+
+
+def attach_instance_interfaces(v: View) -> list[Attachment]:
+    """Network interfaces created on their own and attached at launch (device index 0 is
+    the primary: it places the instance)."""
+    found = mappings(v.get("NetworkInterfaces"))
+    return [Attachment(ENI, ref_of(item.get("NetworkInterfaceId"), ENI, v.index),
+                       set={"instance": v.key, "device_index": as_int(item.get("DeviceIndex"))})
+            for item in found if isinstance(found, list) and item.get("NetworkInterfaceId") is not None]
 
 
 def _union(first: Any, second: Any) -> Any:
@@ -284,4 +298,4 @@ MAIN = {
     "AWS::EC2::Volume": (EbsVolume, ebs_volume),
 }
 
-ATTACH: dict[str, Any] = {}
+ATTACH: dict[str, Any] = {"AWS::EC2::Instance": attach_instance_interfaces}

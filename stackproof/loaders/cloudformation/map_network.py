@@ -11,6 +11,7 @@ from ...model import (
     NaclRule,
     NatGateway,
     NetworkAcl,
+    NetworkInterface,
     Route,
     RouteTable,
     SecurityGroup,
@@ -34,6 +35,7 @@ SG = ("AWS::EC2::SecurityGroup",)
 IGW = ("AWS::EC2::InternetGateway",)
 EIP = ("AWS::EC2::EIP",)
 INSTANCE = ("AWS::EC2::Instance",)
+ENI = ("AWS::EC2::NetworkInterface",)
 
 
 @dataclass
@@ -169,9 +171,34 @@ def elastic_ip(v: View) -> dict[str, Any]:
             "public_ip": Unknown("allocated when the stack is created")}
 
 
-def attach_eip_association(v: View) -> list[Attachment]:
-    eip = v.ref("AllocationId", *EIP) if v.get("AllocationId") is not None else v.ref("EIP", *EIP)
-    return [Attachment(EIP, eip, set={"instance": v.ref("InstanceId", *INSTANCE)})]
+def eip_association(v: View) -> dict[str, Any]:
+    """An association is itself the Elastic IP on its instance or interface: the address
+    may be allocated outside the template, and it is the association that makes it public."""
+    return {"instance": v.ref("InstanceId", *INSTANCE), "network_interface": v.ref("NetworkInterfaceId", *ENI),
+            "public_ip": Unknown("allocated when the stack is created")}
+
+
+def ipv6_count(properties: Any) -> Any:
+    """IPv6 addresses asked for: Ipv6AddressCount, or a list of Ipv6Addresses; None when neither."""
+    count = as_int(properties.get("Ipv6AddressCount"))
+    addresses = properties.get("Ipv6Addresses")
+    if count is None and isinstance(addresses, list) and addresses:
+        return len(addresses)
+    return count
+
+
+def network_interface(v: View) -> dict[str, Any]:
+    return {
+        "subnet": v.ref("SubnetId", *SUBNET),
+        "security_groups": v.refs("GroupSet", *SG),
+        "private_ip": v.str("PrivateIpAddress"),
+        "ipv6_address_count": ipv6_count(v.raw.properties),
+    }
+
+
+def attach_network_interface_attachment(v: View) -> list[Attachment]:
+    return [Attachment(ENI, v.ref("NetworkInterfaceId", *ENI),
+                       set={"instance": v.ref("InstanceId", *INSTANCE), "device_index": v.int("DeviceIndex")})]
 
 
 def network_acl(v: View) -> dict[str, Any]:
@@ -293,6 +320,8 @@ MAIN = {
     "AWS::EC2::EgressOnlyInternetGateway": (EgressOnlyInternetGateway, egress_only_internet_gateway),
     "AWS::EC2::NatGateway": (NatGateway, nat_gateway),
     "AWS::EC2::EIP": (ElasticIp, elastic_ip),
+    "AWS::EC2::EIPAssociation": (ElasticIp, eip_association),
+    "AWS::EC2::NetworkInterface": (NetworkInterface, network_interface),
     "AWS::EC2::NetworkAcl": (NetworkAcl, network_acl),
     "AWS::EC2::SecurityGroup": (SecurityGroup, security_group),
     "AWS::EC2::VPCEndpoint": (VpcEndpoint, vpc_endpoint),
@@ -307,7 +336,7 @@ ATTACH = {
     "AWS::EC2::SubnetNetworkAclAssociation": attach_subnet_network_acl,
     "AWS::EC2::Route": attach_route,
     "AWS::EC2::VPCGatewayAttachment": attach_gateway_attachment,
-    "AWS::EC2::EIPAssociation": attach_eip_association,
+    "AWS::EC2::NetworkInterfaceAttachment": attach_network_interface_attachment,
     "AWS::EC2::NetworkAclEntry": attach_network_acl_entry,
     "AWS::EC2::SecurityGroupIngress": attach_security_group_rule,
     "AWS::EC2::SecurityGroupEgress": attach_security_group_rule,

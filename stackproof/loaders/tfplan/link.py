@@ -9,6 +9,9 @@ from .config import Address, Configuration, parse_address
 
 # Attributes, besides id and arn, by which other resources refer to a resource.
 NAME_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "aws_vpc": ("main_route_table_id",),  # an aws_route may name a VPC's main table by its id
+    "aws_default_vpc": ("main_route_table_id",),
+    "aws_instance": ("primary_network_interface_id",),  # an Elastic IP may name the instance's interface
     "aws_s3_bucket": ("bucket",),
     "aws_db_subnet_group": ("name",),
     "aws_elasticache_subnet_group": ("name",),

@@ -17,7 +17,7 @@ from ...model import (
     Unknown,
 )
 from .coerce import as_bool, as_int, first, nonzero, opt
-from .map_network import SG, SUBNET
+from .map_network import ENI, SG, SUBNET
 from .view import Attachment, View
 
 LB = ("aws_lb", "aws_alb", "aws_elb")
@@ -101,12 +101,35 @@ def instance(v: View) -> dict[str, Any]:
                                                   "associate_public_ip_address"),
         "public_ip": opt(v.get("public_ip")),
         "private_ip": opt(v.get("private_ip")),
+        "ipv6_address_count": _ipv6_count(v),
         "block_devices": _instance_devices(v),
         "launch_template": first(v.ref(("launch_template", "id"), "aws_launch_template"),
                                  v.ref(("launch_template", "name"), "aws_launch_template")),
         "metadata_http_tokens": _not_configured_is_none(v, options.get("http_tokens"), "metadata_options", "http_tokens")
         if isinstance(options, dict) else None,
     }
+
+
+def _ipv6_count(v: View) -> Any:
+    count = as_int(v.setting("ipv6_address_count", None))
+    addresses = v.setting("ipv6_addresses", None)
+    if isinstance(addresses, list) and addresses and not count:
+        return len(addresses)
+    return count
+
+
+def attach_instance_interfaces(v: View) -> list[Attachment]:
+    """Network interfaces created on their own and attached at launch (device index 0 is
+    the primary: it places the instance)."""
+    found = []
+    for block, default_index in (("network_interface", None), ("primary_network_interface", 0)):
+        items = v.collection(block)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                interface = v.ref_in(item, block, "network_interface_id", *ENI)
+                index = as_int(item.get("device_index", default_index))
+                found.append(Attachment(ENI, interface, set={"instance": v.address, "device_index": index}))
+    return found
 
 
 def launch_template(v: View) -> dict[str, Any]:
@@ -310,6 +333,7 @@ MAIN = {
 }
 
 ATTACH = {
+    "aws_instance": attach_instance_interfaces,
     "aws_autoscaling_attachment": attach_autoscaling_attachment,
     "aws_lb_target_group_attachment": attach_target_group_attachment,
     "aws_alb_target_group_attachment": attach_target_group_attachment,

@@ -10,6 +10,7 @@ from ...model import (
     NaclRule,
     NatGateway,
     NetworkAcl,
+    NetworkInterface,
     PrefixList,
     Route,
     RouteTable,
@@ -31,6 +32,8 @@ RTB = ("aws_route_table", "aws_default_route_table")
 NACL = ("aws_network_acl", "aws_default_network_acl")
 VPC = ("aws_vpc", "aws_default_vpc")
 SUBNET = ("aws_subnet", "aws_default_subnet")
+ENI = ("aws_network_interface",)
+INSTANCE = ("aws_instance",)
 
 # Route target attributes, in the order AWS gives them precedence (only one is set).
 _TARGETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -61,6 +64,10 @@ def vpc(v: View) -> dict[str, Any]:
         "cidr_blocks": (cidr,) if cidr else (),
         "ipv6_cidr_blocks": ipv6 if isinstance(ipv6, Unknown) else ((ipv6,) if ipv6 else ()),
     }
+
+
+def default_vpc(v: View) -> dict[str, Any]:
+    return {**vpc(v), "is_default": True}
 
 
 def subnet(v: View) -> dict[str, Any]:
@@ -143,7 +150,16 @@ def attach_default_route_table(v: View) -> list[Attachment]:
 
 def attach_route(v: View) -> list[Attachment]:
     route = _route(v, v.values, None, _ROUTE_DESTINATIONS)
-    return [Attachment(RTB, v.ref("route_table_id", *RTB), append={"routes": (route,)})]
+    table = v.ref("route_table_id", *RTB)
+    if address_type(table) not in RTB:
+        # aws_vpc.main.main_route_table_id: the main table AWS created, which no resource describes
+        vpc_of_main = v.ref("route_table_id", *VPC)
+        if address_type(vpc_of_main) in VPC:
+            return [Attachment(VPC, vpc_of_main, append={"main_routes": (route,)})]
+    attachments = [Attachment(RTB, table, append={"routes": (route,)})]
+    if isinstance(table, Unknown):  # it may be any table, a VPC's main one included
+        attachments.append(Attachment(VPC, table, append={"main_routes": (route,)}))
+    return attachments
 
 
 def attach_route_table_association(v: View) -> list[Attachment]:
@@ -181,17 +197,64 @@ def nat_gateway(v: View) -> dict[str, Any]:
     }
 
 
+def _set_ref(v: View, name: str, *types: str) -> Any:
+    """A reference the configuration may leave unset although the plan shows it computed."""
+    if isinstance(v.get(name), Unknown) and v.configured(name) is False:
+        return None
+    return v.ref(name, *types)
+
+
+def _attached_to(v: View, instance_field: str, interface_field: str) -> dict[str, Any]:
+    """What an Elastic IP is on: an instance, or a network interface (an instance's
+    primary_network_interface_id names the instance itself)."""
+    instance = _set_ref(v, instance_field, *INSTANCE)
+    interface = _set_ref(v, interface_field, *ENI, *INSTANCE)
+    if address_type(interface) in INSTANCE:
+        instance, interface = instance or interface, None
+    return {"instance": instance, "network_interface": interface}
+
+
 def elastic_ip(v: View) -> dict[str, Any]:
+    return {**_attached_to(v, "instance", "network_interface"), "public_ip": v.get("public_ip")}
+
+
+def eip_association(v: View) -> dict[str, Any]:
+    """An association is itself the Elastic IP on its instance or interface: the address
+    may be allocated outside the plan, and it is the association that makes it public."""
+    return {**_attached_to(v, "instance_id", "network_interface_id"), "public_ip": v.get("public_ip")}
+
+
+def network_interface(v: View) -> dict[str, Any]:
+    attachments = v.collection("attachment")
+    instance: Any = None
+    index: Any = None
+    if isinstance(attachments, Unknown):
+        instance = index = attachments
+    for item in attachments if isinstance(attachments, list) else []:
+        instance = v.ref_in(item, "attachment", "instance", *INSTANCE)
+        index = as_int(item.get("device_index"))
+    groups = v.refs("security_groups", *SG)
+    count = as_int(v.setting("ipv6_address_count", None))
+    addresses = v.setting("ipv6_addresses", None)
+    if count is None and isinstance(addresses, list) and addresses:
+        count = len(addresses)
     return {
-        "instance": v.ref("instance", "aws_instance"),
-        "network_interface": v.ref("network_interface", "aws_network_interface"),
-        "public_ip": v.get("public_ip"),
+        "subnet": v.ref("subnet_id", *SUBNET),
+        "security_groups": () if isinstance(groups, Unknown) and v.configured("security_groups") is False else groups,
+        "private_ip": opt(v.get("private_ip")),
+        "ipv6_address_count": count,
+        "instance": instance,
+        "device_index": index,
     }
 
 
-def attach_eip_association(v: View) -> list[Attachment]:
-    return [Attachment(("aws_eip",), v.ref("allocation_id", "aws_eip"),
-                       set={"instance": v.ref("instance_id", "aws_instance")})]
+def attach_network_interface_attachment(v: View) -> list[Attachment]:
+    return [Attachment(ENI, v.ref("network_interface_id", *ENI),
+                       set={"instance": v.ref("instance_id", *INSTANCE), "device_index": as_int(v.get("device_index"))})]
+
+
+def attach_network_interface_sg_attachment(v: View) -> list[Attachment]:
+    return [Attachment(ENI, v.ref("network_interface_id", *ENI), append={"security_groups": (v.ref("security_group_id", *SG),)})]
 
 
 def _nacl_rule(item: Any, egress: bool, number_field: str, action_field: str, source: str | None) -> NaclRule:
@@ -375,7 +438,7 @@ def transit_gateway_attachment(v: View) -> dict[str, Any]:
 
 MAIN = {
     "aws_vpc": (Vpc, vpc),
-    "aws_default_vpc": (Vpc, vpc),
+    "aws_default_vpc": (Vpc, default_vpc),
     "aws_subnet": (Subnet, subnet),
     "aws_default_subnet": (Subnet, subnet),
     "aws_route_table": (RouteTable, route_table),
@@ -384,6 +447,8 @@ MAIN = {
     "aws_egress_only_internet_gateway": (EgressOnlyInternetGateway, egress_only_internet_gateway),
     "aws_nat_gateway": (NatGateway, nat_gateway),
     "aws_eip": (ElasticIp, elastic_ip),
+    "aws_eip_association": (ElasticIp, eip_association),
+    "aws_network_interface": (NetworkInterface, network_interface),
     "aws_network_acl": (NetworkAcl, network_acl),
     "aws_default_network_acl": (NetworkAcl, default_network_acl),
     "aws_security_group": (SecurityGroup, security_group),
@@ -401,7 +466,8 @@ ATTACH = {
     "aws_route_table_association": attach_route_table_association,
     "aws_main_route_table_association": attach_main_route_table_association,
     "aws_internet_gateway_attachment": attach_internet_gateway_attachment,
-    "aws_eip_association": attach_eip_association,
+    "aws_network_interface_attachment": attach_network_interface_attachment,
+    "aws_network_interface_sg_attachment": attach_network_interface_sg_attachment,
     "aws_network_acl_rule": attach_network_acl_rule,
     "aws_network_acl_association": attach_network_acl_association,
     "aws_security_group_rule": attach_security_group_rule,
