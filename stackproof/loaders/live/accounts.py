@@ -34,7 +34,8 @@ def identify(factory: ClientFactory, region: str) -> Identity:
         if not errors.is_call_failure(exc):
             raise
         raise InputError(None, f"cannot identify the AWS credentials ({errors.describe(exc)}); "
-                               "configure a profile (--aws-profile), environment variables or an instance role") from None
+                               "configure a profile (--aws-profile), environment variables or an instance role, "
+                               "and a region of their partition (--regions or AWS_DEFAULT_REGION)") from None
     arn = str(answer.get("Arn") or "")
     partition = arn.split(":")[1] if arn.count(":") >= 2 else "aws"
     return Identity(str(answer["Account"]), arn, partition)
@@ -50,10 +51,12 @@ def assume(factory: ClientFactory, region: str, role_arn: str, external_id: str 
     return Target(account, role_arn, Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]))
 
 
-def organization_role_arns(factory: ClientFactory, me: Identity, role_name: str) -> list[str]:
-    """The role to assume in every active account of the caller's organization (not the caller's own)."""
+def organization_role_arns(factory: ClientFactory, region: str, me: Identity, role_name: str) -> list[str]:
+    """The role to assume in every active account of the caller's organization (not the caller's own).
+    ``region`` is any region of the caller's partition: botocore sends Organizations calls to
+    that partition's global endpoint (us-east-1, us-gov-west-1, cn-northwest-1)."""
     try:
-        paginator = factory.client("organizations", "us-east-1").get_paginator("list_accounts")
+        paginator = factory.client("organizations", region).get_paginator("list_accounts")
         accounts = [a for page in paginator.paginate() for a in page.get("Accounts") or []]
     except Exception as exc:  # noqa: BLE001
         if not errors.is_call_failure(exc):
@@ -65,11 +68,7 @@ def organization_role_arns(factory: ClientFactory, me: Identity, role_name: str)
 
 
 def enabled_regions(factory: ClientFactory, target: Target, region: str) -> list[str]:
-    try:
-        answer = factory.client("ec2", region, target.credentials).describe_regions()
-    except Exception as exc:  # noqa: BLE001
-        if not errors.is_call_failure(exc):
-            raise
-        raise InputError(None, f"--regions all: cannot list the enabled regions ({errors.describe(exc)})") from None
+    """The regions enabled in the target's account (a call failure propagates)."""
+    answer = factory.client("ec2", region, target.credentials).describe_regions()
     return sorted(r["RegionName"] for r in answer.get("Regions") or []
                   if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in")

@@ -63,7 +63,11 @@ class ClientFactory:
                 self._clients[key] = client
             return client
 
-    def known_regions(self) -> set[str]:
-        return set(self.session.get_available_regions("ec2")) | set(
-            self.session.get_available_regions("ec2", partition_name="aws-us-gov")) | set(
-            self.session.get_available_regions("ec2", partition_name="aws-cn"))
+    def known_regions(self) -> dict[str, str]:
+        """Every region botocore knows -> its partition."""
+        return {region: partition for partition in ("aws", "aws-us-gov", "aws-cn")
+                for region in self.session.get_available_regions("ec2", partition_name=partition)}
+
+    def configured_region(self) -> str | None:
+        """The region of the profile or environment (AWS_DEFAULT_REGION), if any."""
+        return self.session.get_config_variable("region")
