@@ -184,7 +184,8 @@ class Catalogue:
             self.policy(policy_id)  # unknown ids are an invocation error
         chosen = [p for p in self if (not only or p.id in only) and p.id not in skip]
         if not chosen:
-            raise InputError(None, "no policy left to evaluate: --skip-policy removes every policy selected")
+            why = "--skip-policy removes every policy selected" if skip else "the catalogue has no policy"
+            raise InputError(None, f"no policy left to evaluate: {why}")
         return chosen
 
     def environments(self) -> set[str]:

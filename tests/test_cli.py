@@ -115,18 +115,30 @@ def test_environment_is_recorded_in_each_result(tmp_path, catalogue):
 @pytest.mark.parametrize("args,words", [
     (["--policy", "no_such_policy"], "no policy named 'no_such_policy'"),
     (["--format", "pdf"], "unknown report format"),
+    (["--format", ""], "--format names no report format"),
+    (["--format", " , "], "--format names no report format"),
+    (["--policy", "kms_key_rotation_enabled", "--skip-policy", "kms_key_rotation_enabled"],
+     "no policy left to evaluate"),
 ])
 def test_bad_invocations_exit_two(tmp_path, capsys, args, words):
     assert scan(PLAN, *args, "--output-dir", tmp_path) == 2
-    assert words in capsys.readouterr().err
-    assert not list(tmp_path.iterdir())
+    captured = capsys.readouterr()
+    assert words in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert not captured.out and not list(tmp_path.iterdir())
 
 
-def test_bad_option_value_exits_two(tmp_path, capsys):
+@pytest.mark.parametrize("args,words", [
+    (["scan", str(PLAN), "--severity-floor", "extreme"], "stackproof scan: error: argument --severity-floor: invalid choice"),
+    (["scan"], "stackproof scan: error: the following arguments are required: PATH"),
+    (["scna", str(PLAN)], "stackproof: error: argument COMMAND: invalid choice: 'scna'"),
+])
+def test_bad_option_value_exits_two_with_one_line(capsys, args, words):
     with pytest.raises(SystemExit) as caught:
-        scan(PLAN, "--severity-floor", "extreme", "--output-dir", tmp_path)
+        main(args)
     assert caught.value.code == 2
-    assert "invalid choice" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith(words)
+    assert err.rstrip().endswith("--help)")
 
 
 def test_missing_file_exits_two_naming_it(tmp_path, capsys):

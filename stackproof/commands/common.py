@@ -63,6 +63,8 @@ def run_options(args: argparse.Namespace, catalogue=None):
 def parse_formats(text: str) -> list[str]:
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     known = ["console", *FILE_FORMATS]
+    if not formats:
+        raise InputError(None, f"--format names no report format (known: {', '.join(known)})")
     unknown = [f for f in formats if f not in known]
     if unknown:
         raise InputError(None, f"unknown report format(s) {', '.join(unknown)} (known: {', '.join(known)})")

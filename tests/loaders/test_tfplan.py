@@ -126,6 +126,20 @@ def test_unlinkable_split_resource_makes_its_fields_unknown(tmp_path):
     (b'{"format_version": "2.0", "planned_values": {}}', "format_version '2.0' is not supported"),
     (b'{"planned_values": {}}', "no format_version"),
     (b'{"AWSTemplateFormatVersion": "2010-09-09"}', None),
+    (b'{"format_version": "1.0", "values": 5}', "values is a number, not an object"),
+    (b'{"format_version": "1.2", "planned_values": {"root_module": {"resources": "x"}}}',
+     "planned_values.root_module.resources is a string, not a list"),
+    (b'{"format_version": "1.2", "planned_values": {"root_module": {"child_modules": [{"resources": [1]}]}}}',
+     "planned_values.root_module.child_modules[0].resources[0] is a number, not an object"),
+    (b'{"format_version": "1.2", "planned_values": {}, "prior_state": {"values": []}}',
+     "prior_state.values is a list, not an object"),
+    (b'{"format_version": "1.2", "resource_changes": {}}', "resource_changes is an object, not a list"),
+    (b"null", "the top level is null, not an object"),
+    (b'"plan"', "the top level is a string, not an object"),
+    (b"{", ":1: not valid JSON: the file ends before the JSON does (truncated?): Expecting property name "
+           "enclosed in double quotes at column 2"),
+    (b'{"format_version": "1.2", "planned_values": {"x": "abc', "(truncated?): Unterminated string starting "
+                                                                "at column 51"),
 ])
 def test_bad_plans_are_refused_with_file_and_reason(tmp_path, content, words):
     path = tmp_path / "bad.json"
@@ -135,6 +149,12 @@ def test_bad_plans_are_refused_with_file_and_reason(tmp_path, content, words):
     assert str(path) in str(caught.value)
     if words:
         assert words in str(caught.value)
+
+
+def test_a_numeric_format_version_that_reads_as_1_x_is_accepted(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text('{"format_version": 1.0, "values": {"root_module": {"resources": []}}}')
+    assert len(load_inputs([path])) == 0
 
 
 def test_utf16_with_byte_order_mark_is_read(tmp_path):

@@ -89,18 +89,34 @@ def parse_json(text: str, where: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        problem = exc.msg
-        if exc.pos >= len(text.rstrip()):
-            problem = f"{exc.msg} (the file ends early: truncated?)"
-        raise InputError(where, f"not valid JSON: {problem} at column {exc.colno}", exc.lineno) from None
+        # json's messages end "... starting at" or name no place; the column completes them
+        problem = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            problem = f"the file ends before the JSON does (truncated?): {problem}"
+        raise InputError(where, f"not valid JSON: {problem}", exc.lineno) from None
     except RecursionError:
         raise InputError(where, "not valid JSON: nested too deeply") from None
+
+
+def json_kind(value: Any) -> str:
+    """A JSON value's type as JSON names it, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
 
 
 def classify(data: Any, where: str) -> str:
     """"tfplan" or "tfstate", or an InputError saying why it is neither."""
     if not isinstance(data, dict):
-        raise InputError(where, f"not a Terraform plan or state: the top level is a JSON {type(data).__name__}, not an object")
+        raise InputError(where, f"not a Terraform plan or state: the top level is {json_kind(data)}, not an object")
     is_plan = "planned_values" in data or "resource_changes" in data
     is_state = "values" in data
     if not (is_plan or is_state):
@@ -113,7 +129,51 @@ def classify(data: Any, where: str) -> str:
     version = data.get("format_version")
     if version is None:
         raise InputError(where, "no format_version: not the output of `terraform show -json`")
+    if isinstance(version, (int, float)) and not isinstance(version, bool):
+        version = str(version)  # 1.0 written as a number reads as "1.0"
     if not isinstance(version, str) or version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
         raise InputError(where, f"format_version {version!r} is not supported "
                                 f"(this loader reads format versions 0.x and 1.x)")
-    return "tfplan" if is_plan else "tfstate"
+    kind = "tfplan" if is_plan else "tfstate"
+    _check_shape(data, kind, where)
+    return kind
+
+
+def _check_shape(data: dict[str, Any], kind: str, where: str) -> None:
+    """The module tree where the resources are is made of objects and lists as Terraform
+    writes it; anything else is refused, naming its JSON path, rather than read as empty."""
+    roots = ["planned_values", "prior_state"] if kind == "tfplan" else ["values"]
+    for name in roots:
+        if name not in data or data[name] is None:
+            continue
+        path = name
+        values = data[name]
+        if name == "prior_state":  # a state document: its tree is under values
+            _expect(values, dict, path, where)
+            path, values = f"{name}.values", values.get("values")
+            if values is None:
+                continue
+        _expect(values, dict, path, where)
+        if values.get("root_module") is not None:
+            _check_module(values["root_module"], f"{path}.root_module", where)
+    if kind == "tfplan" and data.get("resource_changes") is not None:
+        _expect(data["resource_changes"], list, "resource_changes", where)
+
+
+def _check_module(module: Any, path: str, where: str) -> None:
+    _expect(module, dict, path, where)
+    for field, item_kind in (("resources", dict), ("child_modules", dict)):
+        items = module.get(field)
+        if items is None:
+            continue
+        _expect(items, list, f"{path}.{field}", where)
+        for index, item in enumerate(items):
+            _expect(item, item_kind, f"{path}.{field}[{index}]", where)
+            if field == "child_modules":
+                _check_module(item, f"{path}.{field}[{index}]", where)
+
+
+def _expect(value: Any, kind: type, path: str, where: str) -> None:
+    if not isinstance(value, kind):
+        wanted = "an object" if kind is dict else "a list"
+        raise InputError(where, f"not a Terraform plan or state: {path} is {json_kind(value)}, not {wanted}")
