@@ -34,7 +34,7 @@ from stackproof.rules import (
 
 def _key(kms_key_id: object, default: str = "the AWS managed key") -> str:
     if is_unknown(kms_key_id):
-        return "a KMS key whose id is known after apply"
+        return f"a KMS key whose id is unknown ({kms_key_id.reason})"
     return f"KMS key {kms_key_id}" if kms_key_id else default
 
 
@@ -79,6 +79,12 @@ def _device_label(device: BlockDevice) -> str:
     return device.device_name if isinstance(device.device_name, str) and device.device_name else "a volume"
 
 
+# A volume that does not ask for encryption fails: whether the account encrypts new volumes
+# by default (or the AMI's snapshot is encrypted) cannot be seen in a plan or a template.
+NOT_REQUESTED = ("encryption is not requested; only an encrypted AMI or snapshot, or the account's EBS "
+                 "encryption by default, would encrypt it, and this input shows neither")
+
+
 def _device_problem(device: BlockDevice) -> str | None:
     name = _device_label(device)
     if device.ephemeral:
@@ -88,7 +94,7 @@ def _device_problem(device: BlockDevice) -> str | None:
     if device.encrypted is False:
         return f"{name}: encrypted = false"
     if device.encrypted is None:
-        return f"{name}: encryption not requested (only the account's EBS encryption by default, which this input does not show, would encrypt it)"
+        return f"{name}: {NOT_REQUESTED}"
     return None
 
 
@@ -101,8 +107,7 @@ def ebs_volume_encrypted(resource: Resource, ctx: Context) -> Verdict:
             return passed(f"encrypted with {_key(resource.kms_key_id, 'the default EBS key')}")
         if resource.encrypted is False:
             return failed("volume is not encrypted (encrypted = false)")
-        return failed("volume encryption is not requested; only the account's EBS encryption by default, "
-                      "which this input does not show, would encrypt it")
+        return failed(f"volume {NOT_REQUESTED}")
     assert isinstance(resource, (Instance, LaunchTemplate, LaunchConfiguration))
     devices = resource.block_devices
     if is_unknown(devices):
@@ -111,7 +116,8 @@ def ebs_volume_encrypted(resource: Resource, ctx: Context) -> Verdict:
     if not ebs:
         if isinstance(resource, Instance) and resource.launch_template:
             return not_applicable("volumes come from the launch template, checked there")
-        return unknown("no EBS block devices are declared; the volumes come from the AMI, whose encryption this input does not show")
+        return failed(f"no EBS block device is declared, so the volumes come from the AMI and volume "
+                      f"{NOT_REQUESTED}")
     problems = [p for p in (_device_problem(d) for d in ebs) if p]
     if problems:
         return failed("; ".join(problems))
@@ -168,12 +174,17 @@ def sns_topic_encrypted(topic: SnsTopic, ctx: Context) -> Verdict:
 def dynamodb_table_encrypted(table: DynamoDbTable, ctx: Context) -> Verdict:
     """DynamoDB encrypts every table; the parameter decides whether a customer managed key is required."""
     enabled, arn = table.sse_enabled, table.kms_key_arn
+    required = bool(ctx.params.get("require_customer_managed_key", False))
     if is_unknown(enabled):
         return unknown_field("server_side_encryption", enabled)
-    if enabled and arn is not None:
+    if enabled and isinstance(arn, str):
         return passed(f"encrypted with customer managed {_key(arn)}")
+    if enabled and is_unknown(arn):
+        if required:
+            return unknown(f"whether the table's KMS key is customer managed is unknown: {arn.reason}")
+        return passed(f"encrypted with {_key(arn)}; a customer managed key is not required")
     described = "the AWS managed key aws/dynamodb" if enabled else "an AWS owned key"
-    if ctx.params.get("require_customer_managed_key", False):
+    if required:
         return failed(f"encrypted with {described}, not a customer managed key")
     return passed(f"encrypted with {described}")
 

@@ -1,14 +1,27 @@
 """Disaster recovery: persistent data copied to another region, backups kept, deletion guarded.
 
-Which resources count as persistent data that must be replicated is a parameter of each
-DR policy: ``replicate_kinds`` (resource kinds) and ``opt_out_tag``, a tag whose value
-gives the reason a resource needs no copy of its own (a DR replica, scratch data).
+Which resources count as persistent data that must be replicated is a parameter of the
+DR policies: ``persistent_kinds`` (resource kinds, the same list in each of them) and
+``opt_out_tag``, a tag whose value gives the reason one resource needs no copy of its
+own (a DR replica, scratch data). A value such as "true" or "yes" is not a reason.
 """
 from __future__ import annotations
 
 from stackproof import queries
-from stackproof.model import BackupPlan, Bucket, DbCluster, DbInstance, DynamoDbTable, Resource, Unknown
+from stackproof.model import (
+    BackupPlan,
+    Bucket,
+    DbBackupReplication,
+    DbCluster,
+    DbInstance,
+    DynamoDbTable,
+    ReplicationRule,
+    Resource,
+    Unknown,
+)
 from stackproof.rules import (
+    FAIL,
+    PASS,
     Context,
     Verdict,
     failed,
@@ -20,23 +33,32 @@ from stackproof.rules import (
 )
 
 DEFAULT_OPT_OUT_TAG = "stackproof:no-replication"
+# Opt-out tag values that switch something on or off rather than say why.
+NOT_A_REASON = frozenset({"", "true", "false", "yes", "no", "y", "n", "1", "0", "on", "off", "none", "n/a",
+                          "na", "-", "x", "skip", "exempt", "opt-out", "optout"})
 
 
 def _is_aurora(engine: object) -> bool:
     return isinstance(engine, str) and engine.startswith("aurora")
 
 
+def _opt_out(resource: Resource, ctx: Context) -> tuple[str, str] | None:
+    """(tag, its value) when the resource carries the opt-out tag."""
+    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
+    value = resource.tags.get(tag) if tag and isinstance(resource.tags, dict) else None
+    return (tag, value.strip()) if isinstance(value, str) else None
+
+
 def _exempt(resource: Resource, ctx: Context) -> Verdict | None:
     """NOT_APPLICABLE when the parameters say this resource needs no copy in another region."""
-    kinds = ctx.params.get("replicate_kinds")
+    kinds = ctx.params.get("persistent_kinds")
     if kinds is not None and resource.KIND not in kinds:
         where = f" in environment {ctx.environment}" if ctx.environment else ""
-        return not_applicable(f"{resource.KIND} is not listed in replicate_kinds{where}")
-    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
-    if tag and isinstance(resource.tags, dict):
-        reason = resource.tags.get(tag)
-        if isinstance(reason, str) and reason.strip():
-            return not_applicable(f"opted out by tag {tag}: {reason.strip()}")
+        return not_applicable(f"{resource.KIND} is not listed in persistent_kinds{where}: not data that must "
+                              "be copied to another region")
+    found = _opt_out(resource, ctx)
+    if found and found[1].lower() not in NOT_A_REASON:
+        return not_applicable(f"opted out by tag {found[0]}: {found[1]}")
     return None
 
 
@@ -50,10 +72,11 @@ def _own_region(resource: Resource) -> str | Verdict:
 
 
 def _opt_out_note(resource: Resource, ctx: Context) -> str:
-    """A hint when the opt-out tag is present but empty: it needs a reason to count."""
-    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
-    if tag and isinstance(resource.tags, dict) and tag in resource.tags:
-        return f" (tag {tag} is present but gives no reason, so it does not opt out)"
+    """A hint when the opt-out tag is present without a reason: it does not count."""
+    found = _opt_out(resource, ctx)
+    if found and found[1].lower() in NOT_A_REASON:
+        shown = f"={found[1]!r} gives no reason" if found[1] else " is present but empty"
+        return f" (tag {found[0]}{shown}, so it does not opt out: its value must say why)"
     return ""
 
 
@@ -85,15 +108,22 @@ def s3_bucket_cross_region_replication(bucket: Bucket, ctx: Context) -> Verdict:
     if exempt:
         return exempt
     note = _opt_out_note(bucket, ctx)
-    if is_unknown(bucket.versioning):
-        return unknown_field("versioning", bucket.versioning)
-    if not bucket.versioning:
+    rules, versioning = bucket.replication_rules, bucket.versioning
+    if not is_unknown(rules) and not rules:
+        return failed(f"no replication rule: the bucket's only copy is in its own region{note}")
+    if not is_unknown(versioning) and not versioning:
         return failed(f"versioning is off, and replication requires it{note}")
-    rules = bucket.replication_rules
     if is_unknown(rules):
         return unknown_field("replication rules", rules)
-    if not rules:
-        return failed(f"no replication rule: the bucket's only copy is in its own region{note}")
+    found = _replicated_elsewhere(bucket, rules, ctx)
+    if found.status == PASS and is_unknown(versioning):
+        return unknown(f"{found.message}, but versioning, which replication requires, is unknown: "
+                       f"{versioning.reason}")
+    return found if found.status != FAIL else failed(found.message + note)
+
+
+def _replicated_elsewhere(bucket: Bucket, rules: tuple[ReplicationRule, ...], ctx: Context) -> Verdict:
+    """Whether an enabled rule replicates to a bucket in another region."""
     home = _own_region(bucket)
     if isinstance(home, Verdict):
         return home
@@ -118,7 +148,7 @@ def s3_bucket_cross_region_replication(bucket: Bucket, ctx: Context) -> Verdict:
             return passed(f"{label} replicates to {what} in {region}", destination_region=region)
     if undecided is not None:
         return undecided
-    return failed("; ".join(problems) + note)
+    return failed("; ".join(problems))
 
 
 # -- RDS -------------------------------------------------------------------------------
@@ -130,15 +160,10 @@ def _copies_elsewhere(db: DbInstance | DbCluster, home: str,
     elsewhere: list[str] = []
     same: list[str] = []
     undecided: Verdict | None = None
-    replications = queries.backup_replications_by_source(ctx.inventory)
-    replicas = queries.read_replicas_by_source(ctx.inventory)
-    copies: dict[str, Resource] = {}
-    for name in queries.reference_names(db):
-        for copy in [*replications.get(name, []), *replicas.get(name, [])]:
-            copies.setdefault(copy.key, copy)
-    for copy in copies.values():
-        what = f"read replica {queries.label(ctx.inventory, copy.key)} in" if isinstance(copy, DbInstance) \
-            else "automated backups replicated to"
+    for copy in queries.copies_of(ctx.inventory, db):
+        what = "automated backups replicated to" if isinstance(copy, DbBackupReplication) else \
+            f"{'replica cluster' if isinstance(copy, DbCluster) else 'read replica'} " \
+            f"{queries.label(ctx.inventory, copy.key)} in"
         region = copy.region
         if is_unknown(region):
             undecided = undecided or unknown(f"the region of {copy.prov.address} is unknown: {region.reason}")
@@ -149,12 +174,13 @@ def _copies_elsewhere(db: DbInstance | DbCluster, home: str,
     return elsewhere, same, undecided
 
 
-def _global_cluster(cluster: DbCluster, home: str, ctx: Context) -> Verdict:
+def _global_cluster(cluster: DbCluster, home: str, ctx: Context) -> Verdict | None:
+    """The verdict a global database gives its member; None when it is not a member."""
     glob = cluster.global_cluster
     if is_unknown(glob):
         return unknown_field("global_cluster", glob)
     if glob is None:
-        return failed("not a member of an Aurora global database: no copy in another region")
+        return None
     members = queries.clusters_by_global_cluster(ctx.inventory).get(glob, [])
     regions = {m.region for m in members if m.key != cluster.key}
     others = sorted(r for r in regions if isinstance(r, str) and r != home)
@@ -166,8 +192,8 @@ def _global_cluster(cluster: DbCluster, home: str, ctx: Context) -> Verdict:
                    "scanned inputs; scan the secondary region's plan with this one")
 
 
-def rds_instance_cross_region_backup(db: DbInstance | DbCluster, ctx: Context) -> Verdict:
-    """Automated backups replicated to, or a read replica in, another region; Aurora: a global database."""
+def _replica_of(db: DbInstance | DbCluster, ctx: Context) -> Verdict | None:
+    """NOT_APPLICABLE for a copy of another database: its source's result covers the data."""
     if isinstance(db, DbInstance):
         if isinstance(db.cluster, str) or _is_aurora(db.engine):
             return not_applicable("an Aurora member; the cluster's result covers its data")
@@ -175,23 +201,33 @@ def rds_instance_cross_region_backup(db: DbInstance | DbCluster, ctx: Context) -
             return not_applicable(f"a read replica of {queries.label(ctx.inventory, db.replicate_source_db)}; "
                                   "the source's result covers the data")
     elif isinstance(db.replication_source, str):
-        return not_applicable(f"a replica of cluster {db.replication_source}; the source's result covers the data")
-    exempt = _exempt(db, ctx)
-    if exempt:
-        return exempt
+        return not_applicable(f"a replica of cluster {queries.label(ctx.inventory, db.replication_source)}; "
+                              "the source's result covers the data")
+    return None
+
+
+def rds_instance_cross_region_backup(db: DbInstance | DbCluster, ctx: Context) -> Verdict:
+    """Automated backups replicated to, or a read replica in, another region; Aurora: a global
+    database or a replica cluster in another region."""
+    skipped = _replica_of(db, ctx) or _exempt(db, ctx)
+    if skipped:
+        return skipped
     home = _own_region(db)
     if isinstance(home, Verdict):
         return home
-    if isinstance(db, DbCluster) and not (isinstance(db.engine, str) and not _is_aurora(db.engine)):
-        return _global_cluster(db, home, ctx)
     elsewhere, same, undecided = _copies_elsewhere(db, home, ctx)
     if elsewhere:
         return passed("; ".join(elsewhere))
+    aurora = isinstance(db, DbCluster) and not (isinstance(db.engine, str) and not _is_aurora(db.engine))
+    member = _global_cluster(db, home, ctx) if aurora else None
+    if member is not None and (member.status == PASS or undecided is None):
+        return member
     if undecided is not None:
         return undecided
     detail = f" ({'; '.join(same)}, not another region)" if same else ""
-    return failed(f"no automated-backups replication or read replica in another region{detail}"
-                  f"{_opt_out_note(db, ctx)}")
+    missing = "not a member of an Aurora global database and no replica cluster in another region" if aurora \
+        else "no automated-backups replication or read replica in another region"
+    return failed(f"{missing}{detail}{_opt_out_note(db, ctx)}")
 
 
 def _aurora_member(db: DbInstance | DbCluster) -> bool:

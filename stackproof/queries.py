@@ -274,35 +274,62 @@ def _build_instances_by_cluster(inventory: Inventory) -> dict[str, list[DbInstan
     return dict(found)
 
 
+def rds_arn_name(reference: object) -> str | None:
+    """How an RDS ARN names a database, its account aside:
+    "arn:aws:rds:eu-west-2:111122223333:db:orders" -> "db:eu-west-2:orders"."""
+    parts = reference.split(":") if isinstance(reference, str) and reference.startswith("arn:") else []
+    if len(parts) < 7 or parts[2] != "rds" or parts[5] not in ("db", "cluster"):
+        return None
+    return f"{parts[5]}:{parts[3]}:{parts[6].lower()}"
+
+
 def reference_names(db: DbInstance | DbCluster) -> list[str]:
-    """The strings another resource may use to name a database: its key and identifier."""
-    return [name for name in (db.key, db.identifier) if isinstance(name, str) and name]
+    """The strings another resource may use to name a database: its key, its identifier,
+    and the name its ARN gives (rds_arn_name) where its region is known."""
+    names = [name for name in (db.key, db.identifier) if isinstance(name, str) and name]
+    if isinstance(db.identifier, str) and db.identifier and isinstance(db.region, str):
+        kind = "cluster" if isinstance(db, DbCluster) else "db"
+        names.append(f"{kind}:{db.region}:{db.identifier.lower()}")
+    return names
 
 
-def read_replicas_by_source(inventory: Inventory) -> dict[str, list[DbInstance]]:
-    """The key, identifier or ARN a read replica names as its source -> the replicas."""
-    return inventory.derived("read_replicas_by_source", _build_read_replicas)
+def _source_of(copy: Resource) -> object:
+    if isinstance(copy, DbBackupReplication):
+        return copy.source_db
+    if isinstance(copy, DbCluster):
+        return copy.replication_source
+    return copy.replicate_source_db if isinstance(copy, DbInstance) else None
 
 
-def _build_read_replicas(inventory: Inventory) -> dict[str, list[DbInstance]]:
-    found: dict[str, list[DbInstance]] = defaultdict(list)
-    for db in inventory.of_kind(DbInstance):
-        if isinstance(db.replicate_source_db, str):
-            found[db.replicate_source_db].append(db)
+def copies_by_source(inventory: Inventory) -> dict[str, list[Resource]]:
+    """The key, identifier or ARN name a copy gives its source -> the copies: read
+    replicas, replica clusters and automated-backup replications."""
+    return inventory.derived("rds_copies_by_source", _build_copies)
+
+
+def _build_copies(inventory: Inventory) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = defaultdict(list)
+    copies = [*inventory.of_kind(DbInstance), *inventory.of_kind(DbCluster), *inventory.of_kind(DbBackupReplication)]
+    for copy in copies:
+        source = _source_of(copy)
+        if isinstance(source, str):
+            found[rds_arn_name(source) or source].append(copy)
     return dict(found)
 
 
-def backup_replications_by_source(inventory: Inventory) -> dict[str, list[DbBackupReplication]]:
-    """The key or ARN of a source instance -> its cross-region automated-backup replications."""
-    return inventory.derived("backup_replications_by_source", _build_backup_replications)
-
-
-def _build_backup_replications(inventory: Inventory) -> dict[str, list[DbBackupReplication]]:
-    found: dict[str, list[DbBackupReplication]] = defaultdict(list)
-    for replication in inventory.of_kind(DbBackupReplication):
-        if isinstance(replication.source_db, str):
-            found[replication.source_db].append(replication)
-    return dict(found)
+def copies_of(inventory: Inventory, db: DbInstance | DbCluster) -> list[Resource]:
+    """The copies that name `db` as their source, by key, identifier or ARN (region and
+    identifier; an ARN's account must match the database's where both are known)."""
+    index = copies_by_source(inventory)
+    found: dict[str, Resource] = {}
+    for name in reference_names(db):
+        for copy in index.get(name, []):
+            source = _source_of(copy)
+            account = source.split(":")[4] if isinstance(source, str) and rds_arn_name(source) else None
+            if account and db.prov.account and account != db.prov.account:
+                continue  # the same identifier in another account
+            found.setdefault(copy.key, copy)
+    return list(found.values())
 
 
 def clusters_by_global_cluster(inventory: Inventory) -> dict[str, list[DbCluster]]:

@@ -9,6 +9,8 @@ from stackproof.model import LaunchTemplate, Listener, ListenerAction, SnsTopic,
 from tests.factories import context, make
 
 LATER = Unknown("known after apply")
+DENIED = Unknown("whether key arn:aws:kms:eu-west-2:111122223333:key/1 is customer managed could not be read: "
+                 "kms:DescribeKey was denied")
 HTTPS_REDIRECT = (ListenerAction(action_type="redirect", redirect_protocol="HTTPS", redirect_port="443"),)
 TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 ALLOWED = {"allowed_ssl_policies": [TLS13], "passthrough_ports": []}
@@ -36,7 +38,8 @@ CASES = [
     ("ebs_volume_encrypted", make(EbsVolume, encrypted=LATER), {}, "UNKNOWN", "after apply"),
     ("ebs_volume_encrypted", make(Instance), {}, "PASS", "encrypted"),
     ("ebs_volume_encrypted", make(Instance, block_devices=(BlockDevice(device_name="root", encrypted=None),)), {},
-     "FAIL", "root"),
+     "FAIL", "root: encryption is not requested; only an encrypted AMI or snapshot, or the account's EBS encryption "
+             "by default, would encrypt it, and this input shows neither"),
     ("ebs_volume_encrypted", make(Instance, block_devices=(BlockDevice(device_name="/dev/sdb", encrypted=LATER),)),
      {}, "UNKNOWN", "/dev/sdb"),
     ("ebs_volume_encrypted", make(Instance, block_devices=(), launch_template="lt"), {}, "NOT_APPLICABLE",
@@ -44,7 +47,10 @@ CASES = [
     ("ebs_volume_encrypted", make(LaunchTemplate, block_devices=(
         BlockDevice(device_name="/dev/xvda", encrypted=True), BlockDevice(device_name="/dev/sdb", encrypted=False))),
      {}, "FAIL", "/dev/sdb"),
-    ("ebs_volume_encrypted", make(LaunchTemplate, block_devices=()), {}, "UNKNOWN", "AMI"),
+    # no device asks for encryption: the same stance as an instance's unconfigured root volume
+    ("ebs_volume_encrypted", make(LaunchTemplate, block_devices=()), {}, "FAIL",
+     "no EBS block device is declared, so the volumes come from the AMI and volume encryption is not requested"),
+    ("ebs_volume_encrypted", make(LaunchConfiguration, block_devices=()), {}, "FAIL", "EBS encryption by default"),
     ("ebs_volume_encrypted", make(LaunchConfiguration, block_devices=(BlockDevice(device_name="eph0", ephemeral=True),
                                                                       BlockDevice(device_name="/dev/xvda",
                                                                                   encrypted=True))), {}, "PASS", "1 EBS"),
@@ -77,6 +83,13 @@ CASES = [
     ("dynamodb_table_encrypted", make(DynamoDbTable, sse_enabled=True, kms_key_arn=None),
      {"require_customer_managed_key": True}, "FAIL", "aws/dynamodb"),
     ("dynamodb_table_encrypted", make(DynamoDbTable, sse_enabled=LATER), {}, "UNKNOWN", "after apply"),
+    # a KMS key whose owner cannot be read (a live audit denied kms:DescribeKey)
+    ("dynamodb_table_encrypted", make(DynamoDbTable, kms_key_arn=DENIED), {"require_customer_managed_key": True},
+     "UNKNOWN", "whether the table's KMS key is customer managed is unknown: whether key"),
+    ("dynamodb_table_encrypted", make(DynamoDbTable, kms_key_arn=DENIED), {"require_customer_managed_key": False},
+     "PASS", "a customer managed key is not required"),
+    ("dynamodb_table_encrypted", make(DynamoDbTable, kms_key_arn=LATER), {"require_customer_managed_key": True},
+     "UNKNOWN", "customer managed is unknown: known after apply"),
     ("kms_key_rotation_enabled", make(KmsKey), {}, "PASS", "on"),
     ("kms_key_rotation_enabled", make(KmsKey, enable_key_rotation=False), {}, "FAIL", "off"),
     ("kms_key_rotation_enabled", make(KmsKey, enable_key_rotation=LATER), {}, "UNKNOWN", "enable_key_rotation"),

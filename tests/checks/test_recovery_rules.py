@@ -5,6 +5,8 @@ status, words the message must contain). The resource under test is in eu-west-2
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from stackproof.model import (
@@ -18,7 +20,7 @@ from stackproof.model import (
     DynamoDbTable,
     Unknown,
 )
-from tests.factories import context, make, replication
+from tests.factories import changed, context, make, replication
 
 LATER = Unknown("known after apply")
 OPT_OUT = {"Name": "replica", "stackproof:no-replication": "DR replica of data"}
@@ -34,6 +36,15 @@ def replicating(destination: str, region: object = None, **fields) -> Bucket:
 
 def db(**fields) -> DbInstance:
     return make(DbInstance, "db", identifier="orders", **fields)
+
+
+ARN = "arn:aws:rds:eu-west-2:111122223333:db:orders"
+
+
+def in_account(account: str) -> DbInstance:
+    """The instance db as an audit of `account` reads it."""
+    found = db()
+    return changed(found, prov=replace(found.prov, account=account))
 
 
 def backups_to(region: str | Unknown, source: str = "db") -> DbBackupReplication:
@@ -79,7 +90,14 @@ CASES = [
     ("s3_bucket_cross_region_replication", replicating("replica", versioning=False), [bucket("replica", "eu-west-1")],
      {}, "FAIL", "versioning is off"),
     ("s3_bucket_cross_region_replication", replicating("replica", versioning=LATER), [bucket("replica", "eu-west-1")],
-     {}, "UNKNOWN", "versioning"),
+     {}, "UNKNOWN", "replicates to bucket replica in eu-west-1, but versioning, which replication requires, is "
+                    "unknown"),
+    # an unknown versioning does not hide what is known to fail
+    ("s3_bucket_cross_region_replication", bucket(versioning=LATER), [], {}, "FAIL", "no replication rule"),
+    ("s3_bucket_cross_region_replication", replicating("replica", versioning=LATER), [bucket("replica", "eu-west-2")],
+     {}, "FAIL", "the bucket's own region"),
+    ("s3_bucket_cross_region_replication", bucket(versioning=False, replication_rules=LATER), [], {}, "FAIL",
+     "versioning is off"),
     ("s3_bucket_cross_region_replication", bucket(replication_rules=(replication("replica", enabled=False),)),
      [bucket("replica", "eu-west-1")], {}, "FAIL", "disabled"),
     ("s3_bucket_cross_region_replication", bucket(replication_rules=LATER), [], {}, "UNKNOWN", "replication rules"),
@@ -90,9 +108,14 @@ CASES = [
     ("s3_bucket_cross_region_replication", bucket(tags=OPT_OUT), [], {}, "NOT_APPLICABLE", "DR replica of data"),
     # the opt-out tag needs a reason
     ("s3_bucket_cross_region_replication", bucket(tags={"stackproof:no-replication": " "}), [], {}, "FAIL",
+     "tag stackproof:no-replication is present but empty, so it does not opt out"),
+    # a value that says nothing is not a reason
+    ("s3_bucket_cross_region_replication", bucket(tags={"stackproof:no-replication": "true"}), [], {}, "FAIL",
+     "tag stackproof:no-replication='true' gives no reason, so it does not opt out"),
+    ("s3_bucket_cross_region_replication", bucket(tags={"stackproof:no-replication": "Yes"}), [], {}, "FAIL",
      "gives no reason"),
-    ("s3_bucket_cross_region_replication", bucket(), [], {"replicate_kinds": []}, "NOT_APPLICABLE",
-     "not listed in replicate_kinds"),
+    ("s3_bucket_cross_region_replication", bucket(), [], {"persistent_kinds": ["aws.rds.db_instance"]},
+     "NOT_APPLICABLE", "aws.s3.bucket is not listed in persistent_kinds"),
     ("s3_bucket_cross_region_replication", bucket(tags={"keep": "local"}), [], {"opt_out_tag": "keep"},
      "NOT_APPLICABLE", "opted out by tag keep: local"),
 
@@ -107,6 +130,17 @@ CASES = [
     ("rds_instance_cross_region_backup", db(), [make(DbInstance, "replica", replicate_source_db="db")], {}, "FAIL",
      "not another region"),
     ("rds_instance_cross_region_backup", db(), [backups_to(LATER)], {}, "UNKNOWN", "after apply"),
+    # copies scanned from the DR region's input name the source by ARN: region and identifier
+    ("rds_instance_cross_region_backup", db(), [backups_to("eu-west-1", source=ARN)], {}, "PASS",
+     "automated backups replicated to eu-west-1"),
+    ("rds_instance_cross_region_backup", db(), [make(DbInstance, "dr", replicate_source_db=ARN, region="eu-west-1")],
+     {}, "PASS", "read replica dr in eu-west-1"),
+    ("rds_instance_cross_region_backup", db(), [backups_to("eu-west-1", source=ARN.replace("eu-west-2", "us-east-1"))],
+     {}, "FAIL", "no automated-backups replication"),  # the same identifier in another region
+    ("rds_instance_cross_region_backup", in_account("444455556666"), [backups_to("eu-west-1", source=ARN)], {},
+     "FAIL", "no automated-backups replication"),  # the same identifier in another account
+    ("rds_instance_cross_region_backup", in_account("111122223333"), [backups_to("eu-west-1", source=ARN)], {},
+     "PASS", "eu-west-1"),
     ("rds_instance_cross_region_backup", make(DbInstance, "replica", replicate_source_db="db"), [db()], {},
      "NOT_APPLICABLE", "read replica of"),
     ("rds_instance_cross_region_backup", make(DbInstance, "writer", cluster="cluster"), [aurora()], {},
@@ -117,6 +151,13 @@ CASES = [
     ("rds_instance_cross_region_backup", aurora(global_cluster="global"),
      [aurora("secondary", region="eu-west-1", global_cluster="global")], {}, "PASS", "cluster in eu-west-1"),
     ("rds_instance_cross_region_backup", aurora(), [], {}, "FAIL", "not a member of an Aurora global database"),
+    # Aurora: a replica cluster in another region (replication_source_identifier)
+    ("rds_instance_cross_region_backup", aurora(), [aurora("replica", region="eu-west-1", replication_source="cluster")],
+     {}, "PASS", "replica cluster replica in eu-west-1"),
+    ("rds_instance_cross_region_backup", aurora(), [aurora("replica", replication_source="cluster")], {}, "FAIL",
+     "no replica cluster in another region (replica cluster replica in eu-west-2, not another region)"),
+    ("rds_instance_cross_region_backup", aurora("replica", region="eu-west-1", replication_source="cluster"),
+     [aurora()], {}, "NOT_APPLICABLE", "a replica of cluster cluster"),
     ("rds_instance_cross_region_backup", aurora(global_cluster="global"), [], {}, "UNKNOWN",
      "no cluster of it in another region is in the scanned inputs"),
     ("rds_instance_cross_region_backup", aurora(global_cluster=LATER), [], {}, "UNKNOWN", "global_cluster"),
@@ -134,6 +175,9 @@ CASES = [
      "region of a replica"),
     ("dynamodb_table_cross_region_replica", make(DynamoDbTable, replica_regions=(), tags=OPT_OUT), [], {},
      "NOT_APPLICABLE", "opted out"),
+    ("dynamodb_table_cross_region_replica", make(DynamoDbTable, replica_regions=(),
+                                                 tags={"stackproof:no-replication": "1"}), [], {},
+     "FAIL", "tag stackproof:no-replication='1' gives no reason"),
 
     # backup_plan_cross_region_copy
     ("backup_plan_cross_region_copy", plan(copy_to("eu-west-1")), [], {}, "PASS", "in eu-west-1"),
@@ -193,3 +237,14 @@ def test_dev_environment_needs_no_cross_region_copy(catalogue):
     dev = rule(lonely, context(lonely, params=policy.params_for("dev"), environment="dev"))
     assert prod.status == "FAIL"
     assert dev.status == "NOT_APPLICABLE" and "environment dev" in dev.message
+
+
+def test_dr_policies_agree_on_what_is_persistent_data(catalogue):
+    """persistent_kinds is one list, written in each DR policy: they must not drift apart."""
+    policies = [p for p in catalogue if "persistent_kinds" in p.params]
+    assert {p.id for p in policies} == {"s3_bucket_cross_region_replication", "rds_instance_cross_region_backup",
+                                        "dynamodb_table_cross_region_replica"}
+    environments = {None} | {env for p in policies for env in p.environments}
+    for env in environments:
+        lists = {p.id: sorted(p.params_for(env)["persistent_kinds"]) for p in policies}
+        assert len({tuple(v) for v in lists.values()}) == 1, (env, lists)
