@@ -46,8 +46,9 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
         needed_gaps = [g for g in inventory.gaps if set(g.kinds) & set(policy.needs)]
         for kind in policy.kinds:
             for resource in inventory.of_kind(kind):
-                env = environment_of(resource, environment, secrets)
-                if isinstance(env, Unknown) and policy.environments:
+                # Only a policy with environments has parameters an environment could change.
+                env = environment_of(resource, environment, secrets) if policy.environments else None
+                if isinstance(env, Unknown):
                     result = _whatever_the_environment(policy, rule, resource, inventory, contexts, env)
                 else:
                     applied = env if isinstance(env, str) and env in policy.environments else None
