@@ -62,7 +62,7 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
                 results.append(Result(
                     policy=policy.id, status=UNKNOWN, severity=policy.severity, resource=gap.where,
                     kind=gap.kinds[0], source="live" if gap.account or gap.region else "input",
-                    message=f"not assessed: {gap.reason}", account=gap.account, region=gap.region,
+                    message=f"not assessed: {gap.reason}", file=gap.file, account=gap.account, region=gap.region,
                 ))
     scrub = _scrubber(inventory.secrets)
     if scrub is not None:

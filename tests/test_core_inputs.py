@@ -75,9 +75,9 @@ def test_two_templates_with_the_same_logical_ids(tmp_path):
 
 def test_the_same_file_twice_is_read_once(tmp_path, monkeypatch):
     code, twice, run = scan(tmp_path, PLAN, PLAN, f"{PLAN.parent}/../three-tier/plan.json")
-    _, once, _ = scan(tmp_path / "once", PLAN)
-    assert code == 0 and len(run["inputs"]) == 1
-    assert verdicts(twice) == verdicts(once)
+    code_once, once, _ = scan(tmp_path / "once", PLAN)
+    assert code == code_once and len(run["inputs"]) == 1
+    assert sorted(r["fingerprint"] for r in twice) == sorted(r["fingerprint"] for r in once)
 
 
 def test_fingerprints_and_paths_do_not_depend_on_how_the_path_is_typed(tmp_path, monkeypatch):
@@ -170,3 +170,26 @@ def test_a_template_with_scenarios_and_a_plan(tmp_path, repeat):
     assert len(inventory.scenarios) == 16
     plan_resources = [r for r in inventory.scenarios[5] if r.prov.file == input_path(PLAN)]
     assert len(plan_resources) == len(load_inputs([PLAN]))
+
+
+def test_a_gap_of_each_input_is_reported_with_its_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    def plan_with_an_unreadable_database(name: str):
+        after = {"identifier": "db", "engine": "postgres", "vpc_security_group_ids": 5}  # not a list
+        change = {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance",
+                  "name": "main", "change": {"actions": ["create"], "before": None, "after": after,
+                                             "after_unknown": {"id": True}}}
+        data = {"format_version": "1.2", "resource_changes": [change],
+                "planned_values": {"root_module": {"resources": [{**change, "values": after}]}}}
+        path = tmp_path / name
+        path.write_text(json.dumps(data))
+        return path
+
+    _, results, _ = scan(tmp_path, plan_with_an_unreadable_database("a.json"),
+                         plan_with_an_unreadable_database("b.json"), options=["--policy", "rds_instance_multi_az"])
+    assert {r["status"] for r in results} == {"UNKNOWN"}
+    assert sorted((r["resource"], r["location"]["file"]) for r in results) == [
+        ("aws_db_instance.main", "a.json"), ("aws_db_instance.main", "b.json")]
+    assert results[0]["message"].startswith("not assessed: could not read aws_db_instance values")
+    assert len({r["fingerprint"] for r in results}) == 2

@@ -44,6 +44,7 @@ def load_inputs(paths: Iterable[str | Path], options: LoadOptions | None = None)
                 continue  # the same file twice: read once, counted once
             seen.add(same_file)
             loaded = load_one(path, options)
+            loaded.locate_gaps(input_path(path))
             loaded_keys = loaded.keys()
             if loaded_keys & keys:
                 loaded = loaded.rekeyed(f"{input_path(path)}#")

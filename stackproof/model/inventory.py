@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, TypeVar
 
 from .base import Resource, rekey
@@ -32,6 +32,7 @@ class Gap:
     where: str  # what could not be read: "eu-west-2 rds", a file, a resource address
     account: str | None = None
     region: str | None = None
+    file: str | None = None  # the input file it belongs to, for a file input
 
 
 @dataclass
@@ -47,6 +48,9 @@ class Inventory:
     # keeps, per policy and resource, the worst verdict, named by its scenario.
     scenarios: list["Inventory"] = field(default_factory=list)
     scenario: str | None = None  # the scenario this inventory is: "when IsProduction is false"
+    # What an input says about the run, for the report's run section (an audit snapshot:
+    # its accounts, regions, collection time and what could not be assessed).
+    run_info: dict[str, Any] = field(default_factory=dict)
     _by_key: dict[str, Resource] = field(default_factory=dict, init=False, repr=False)
     _by_kind: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list), init=False, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
@@ -87,6 +91,18 @@ class Inventory:
         self.inputs.extend(other.inputs)
         self.gaps.extend(other.gaps)
         self.secrets |= other.secrets
+        for key, value in other.run_info.items():  # lists are joined, anything else is the first input's
+            mine = self.run_info.get(key)
+            if isinstance(mine, list) and isinstance(value, list):
+                self.run_info[key] = mine + [item for item in value if item not in mine]
+            else:
+                self.run_info.setdefault(key, value)
+
+    def locate_gaps(self, file: str) -> None:
+        """The gaps of a file input that name no place (account, region or file) are that file's."""
+        for inventory in (self, *self.scenarios):
+            inventory.gaps = [gap if gap.file or gap.account or gap.region else replace(gap, file=file)
+                              for gap in inventory.gaps]
 
     def keys(self) -> set[str]:
         """Every key of this inventory and of its scenarios (a conditional resource may be
@@ -120,6 +136,7 @@ class Inventory:
 
         top = rekey_all(self)
         top.scenarios = [rekey_all(scenario) for scenario in self.scenarios]
+        top.run_info = dict(self.run_info)
         return top
 
     def copy(self) -> "Inventory":
@@ -127,6 +144,7 @@ class Inventory:
         copied = Inventory(resources=list(self.resources), inputs=list(self.inputs), gaps=list(self.gaps))
         copied.secrets |= self.secrets
         copied.scenario = self.scenario
+        copied.run_info = dict(self.run_info)
         return copied
 
     def get(self, key: str | None) -> Resource | None:
