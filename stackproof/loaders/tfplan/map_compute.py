@@ -176,6 +176,17 @@ def launch_configuration(v: View) -> dict[str, Any]:
     }
 
 
+def _group_placement(v: View) -> tuple[Any, Any]:
+    """(subnets, AZs) of a group: both are computed, so the one the configuration leaves
+    out is empty; with neither set, where the group launches is not known."""
+    if v.configured("vpc_zone_identifier") is False and v.configured("availability_zones") is False:
+        unset = Unknown("neither vpc_zone_identifier nor availability_zones is set, so where the group launches "
+                        "is decided at apply")
+        return unset, unset
+    zones = opt(_not_configured_is_none(v, v.get("availability_zones"), "availability_zones"), ())
+    return v.computed_refs("vpc_zone_identifier", *SUBNET), zones
+
+
 def autoscaling_group(v: View) -> dict[str, Any]:
     template = first(
         v.ref(("launch_template", "id"), "aws_launch_template"),
@@ -183,8 +194,7 @@ def autoscaling_group(v: View) -> dict[str, Any]:
         v.ref(("mixed_instances_policy", "launch_template", "launch_template_specification", "launch_template_id"),
               "aws_launch_template"),
     )
-    subnets = v.refs("vpc_zone_identifier", *SUBNET)
-    zones = opt(v.get("availability_zones"), ())
+    subnets, zones = _group_placement(v)
     return {
         "subnets": subnets,
         "availability_zones": zones if isinstance(zones, Unknown) else tuple(z for z in zones if isinstance(z, str)),
@@ -193,8 +203,9 @@ def autoscaling_group(v: View) -> dict[str, Any]:
         "desired_capacity": as_int(_not_configured_is_none(v, v.get("desired_capacity"), "desired_capacity")),
         "launch_template": template,
         "launch_configuration": v.ref("launch_configuration", "aws_launch_configuration"),
-        "target_groups": v.refs("target_group_arns", *TG),
-        "load_balancers": v.refs("load_balancers", "aws_elb"),
+        # computed when not configured: attachment resources add to them, merged later
+        "target_groups": v.computed_refs("target_group_arns", *TG),
+        "load_balancers": v.computed_refs("load_balancers", "aws_elb"),
     }
 
 
@@ -312,8 +323,8 @@ def ebs_volume(v: View) -> dict[str, Any]:
         "iops": nonzero(as_int(_not_configured_is_none(v, v.get("iops"), "iops"))),
         "throughput": nonzero(as_int(_not_configured_is_none(v, v.get("throughput"), "throughput"))),
         "encrypted": as_bool(_not_configured_is_none(v, v.get("encrypted"), "encrypted")),
-        "kms_key_id": opt(v.get("kms_key_id")),
-        "snapshot_id": opt(v.get("snapshot_id")),
+        "kms_key_id": opt(_not_configured_is_none(v, v.get("kms_key_id"), "kms_key_id")),
+        "snapshot_id": opt(_not_configured_is_none(v, v.get("snapshot_id"), "snapshot_id")),
     }
 
 

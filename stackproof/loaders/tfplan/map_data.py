@@ -54,11 +54,11 @@ def db_instance(v: View) -> dict[str, Any]:
         "storage_type": v.get("storage_type"),
         "iops": nonzero(as_int(v.get("iops"))),
         "storage_encrypted": _storage_encrypted(v),
-        "kms_key_id": opt(v.get("kms_key_id")),
+        "kms_key_id": opt(_computed_unset(v, "kms_key_id")),
         "multi_az": as_bool(v.setting("multi_az", False)),
         "publicly_accessible": as_bool(v.setting("publicly_accessible", False)),
-        "availability_zone": opt(v.get("availability_zone")),
-        "db_subnet_group": v.ref("db_subnet_group_name", "aws_db_subnet_group"),
+        "availability_zone": opt(_computed_unset(v, "availability_zone")),  # unset: RDS picks one
+        "db_subnet_group": v.computed_ref("db_subnet_group_name", "aws_db_subnet_group"),
         "security_groups": v.refs("vpc_security_group_ids", *SG),
         "port": as_int(v.get("port")),
         "backup_retention_period": as_int(_computed_unset(v, "backup_retention_period")),
@@ -80,29 +80,30 @@ def cluster_instance(v: View) -> dict[str, Any]:
         "instance_class": v.get("instance_class"),
         "storage_encrypted": Unknown("an Aurora instance's storage is its cluster's"),
         "publicly_accessible": as_bool(v.setting("publicly_accessible", False)),
-        "availability_zone": opt(v.get("availability_zone")),
-        "db_subnet_group": v.ref("db_subnet_group_name", "aws_db_subnet_group"),
+        # unset: RDS places it, spreading a cluster's instances over AZs
+        "availability_zone": opt(_computed_unset(v, "availability_zone")),
+        "db_subnet_group": v.computed_ref("db_subnet_group_name", "aws_db_subnet_group"),
         "cluster": v.ref("cluster_identifier", *CLUSTER),
     }
 
 
 def db_cluster(v: View) -> dict[str, Any]:
-    zones = opt(v.get("availability_zones"), ())
+    zones = opt(_computed_unset(v, "availability_zones"), ())
     return {
         "identifier": v.get("cluster_identifier"),
         "engine": v.get("engine"),
         "engine_mode": v.get("engine_mode"),
         "storage_encrypted": as_bool(v.setting("storage_encrypted", False)),
-        "kms_key_id": opt(v.get("kms_key_id")),
+        "kms_key_id": opt(_computed_unset(v, "kms_key_id")),
         "availability_zones": zones if isinstance(zones, Unknown) else tuple(zones),
-        "db_subnet_group": v.ref("db_subnet_group_name", "aws_db_subnet_group"),
+        "db_subnet_group": v.computed_ref("db_subnet_group_name", "aws_db_subnet_group"),
         "security_groups": v.refs("vpc_security_group_ids", *SG),
         "port": as_int(v.get("port")),
         "allocated_storage": as_int(v.get("allocated_storage")),
         "backup_retention_period": as_int(_computed_unset(v, "backup_retention_period")),
         "deletion_protection": as_bool(v.setting("deletion_protection", False)),
         "global_cluster": v.ref("global_cluster_identifier", "aws_rds_global_cluster"),
-        "replication_source": opt(v.get("replication_source_identifier")),
+        "replication_source": v.ref("replication_source_identifier", *CLUSTER),
     }
 
 
@@ -121,7 +122,7 @@ def db_backup_replication(v: View) -> dict[str, Any]:
 def elasticache_replication_group(v: View) -> dict[str, Any]:
     mode = v.block("cluster_mode")
     shards = first(v.get("num_node_groups"), mode.get("num_node_groups") if isinstance(mode, dict) else None)
-    replicas = v.get("replicas_per_node_group")
+    replicas = _computed_unset(v, "replicas_per_node_group")
     if replicas is None and isinstance(mode, dict):
         replicas = mode.get("replicas_per_node_group")
     nodes = _computed_unset(v, "num_cache_clusters")
@@ -140,7 +141,7 @@ def elasticache_replication_group(v: View) -> dict[str, Any]:
         "num_node_groups": as_int(_computed_unset(v, "num_node_groups") if shards is None else shards),
         "replicas_per_node_group": as_int(replicas),
         "availability_zones": zones if isinstance(zones, Unknown) else tuple(zones),
-        "subnet_group": v.ref("subnet_group_name", "aws_elasticache_subnet_group"),
+        "subnet_group": v.computed_ref("subnet_group_name", "aws_elasticache_subnet_group"),
         "security_groups": v.refs("security_group_ids", *SG),
         "port": as_int(v.get("port")),
     }
@@ -256,13 +257,17 @@ def attach_bucket_replication(v: View) -> list[Attachment]:
 
 
 def dynamodb_table(v: View) -> dict[str, Any]:
-    sse = v.block("server_side_encryption")
+    # Both blocks are computed when not configured: no block, DynamoDB's defaults.
+    sse = _computed_unset(v, "server_side_encryption")
+    sse = v.block("server_side_encryption") if sse is not None else None
     replicas = v.blocks("replica")
-    recovery = v.block("point_in_time_recovery")
+    recovery = v.block("point_in_time_recovery") if _computed_unset(v, "point_in_time_recovery") is not None else None
     return {
         "table_name": v.get("name"),
         "sse_enabled": sse if isinstance(sse, Unknown) else as_bool((sse or {}).get("enabled")),
-        "kms_key_arn": sse if isinstance(sse, Unknown) else opt((sse or {}).get("kms_key_arn")),
+        # a key of this plan (aws_kms_key) is customer managed; an unknown one may be either
+        "kms_key_arn": sse if isinstance(sse, Unknown) else
+        opt(v.ref_in(sse, "server_side_encryption", "kms_key_arn", "aws_kms_key")) if isinstance(sse, dict) else None,
         "replica_regions": replicas if isinstance(replicas, Unknown)
         else tuple(r.get("region_name") for r in replicas if isinstance(r, dict)),
         "point_in_time_recovery": as_bool((recovery or {}).get("enabled", False))

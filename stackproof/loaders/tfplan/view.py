@@ -57,6 +57,18 @@ class View:
     def refs(self, name: Path, *types: str) -> tuple[str, ...] | Unknown:
         return self.linker.refs(self.values, name, types)
 
+    def computed_ref(self, name: str, *types: str) -> str | Unknown | None:
+        """A reference the provider computes when the configuration leaves it out (a DB
+        instance's subnet group: AWS's default one): None then, not "known after apply"."""
+        return None if self._computed_unset(name) else self.ref(name, *types)
+
+    def computed_refs(self, name: str, *types: str) -> tuple[str, ...] | Unknown:
+        """The same for a list of references: () when the configuration leaves it out."""
+        return () if self._computed_unset(name) else self.refs(name, *types)
+
+    def _computed_unset(self, name: str) -> bool:
+        return isinstance(self.values.get(name), Unknown) and self.configured(name) is False
+
     def ref_in(self, item: Any, path: Path, name: str, *types: str) -> str | Unknown | None:
         """Resolve an attribute of one element of a nested block (a route, a rule).
 
@@ -102,9 +114,13 @@ class View:
         return value or []
 
     def tags(self) -> dict[str, str] | Unknown:
+        """The tags / tags_all maps, or an auto scaling group's `tag` blocks ({key, value,
+        propagate_at_launch}; providers before v5 also took a `tags` list of them)."""
         tags = self.values.get("tags_all")
         if not isinstance(tags, dict):
             tags = self.values.get("tags")
+        if isinstance(tags, list) or (tags is None and isinstance(self.values.get("tag"), (list, Unknown))):
+            return _tag_blocks(tags if isinstance(tags, list) else self.values.get("tag"))
         if isinstance(tags, Unknown):
             return tags
         if not isinstance(tags, dict):
@@ -112,6 +128,21 @@ class View:
         # A tag whose value is known after apply (or sensitive) stays, as an Unknown: the
         # resource has the tag, and what it says cannot be known.
         return {str(k): v for k, v in tags.items() if isinstance(v, (str, Unknown))}
+
+
+def _tag_blocks(blocks: list[Any] | Unknown) -> dict[str, Any] | Unknown:
+    if isinstance(blocks, Unknown):
+        return blocks
+    found: dict[str, Any] = {}
+    for block in blocks:
+        if isinstance(block, Unknown):
+            return block  # a block whose key may be anything
+        key = block.get("key") if isinstance(block, dict) else None
+        if isinstance(key, Unknown):
+            return Unknown(f"a tag's key is unknown: {key.reason}")
+        if isinstance(key, str) and isinstance(block.get("value"), (str, Unknown)):
+            found[key] = block["value"]
+    return found
 
 
 def address_type(address: Any) -> str | None:
