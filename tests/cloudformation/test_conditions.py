@@ -53,11 +53,11 @@ def test_worst_verdict_wins_and_names_its_scenario(tmp_path, catalogue):
                                "sns_topic_encrypted"))
     multi_az = results[("rds_instance_multi_az", "Db")]
     assert multi_az.status == "FAIL"
-    assert multi_az.message.startswith("when IsProduction is false")
-    assert multi_az.scenario == multi_az.message.split(":")[0]
+    # named by the one condition the database depends on, not by IsDev, which it does not use
+    assert multi_az.scenario == "when IsProduction is false"
+    assert multi_az.message.startswith("when IsProduction is false: ")
     assert multi_az.evidence["scenarios"] == {"when IsProduction is true": "PASS",
-                                              "when IsProduction is false and IsDev is false": "FAIL",
-                                              "when IsDev is true": "FAIL"}
+                                              "when IsProduction is false": "FAIL"}
     queue = results[("sqs_queue_encrypted", "DevQueue")]
     assert queue.status == "FAIL" and queue.message.startswith("when IsDev is true: ")
     # the same verdict in every scenario names none
@@ -75,10 +75,36 @@ def test_a_parameters_file_pins_the_scenario(tmp_path, catalogue):
     assert not load(tmp_path, TEMPLATE, parameters=str(parameters)).scenarios
 
 
-def test_a_default_without_allowed_values_is_the_value(tmp_path, catalogue):
+def test_a_default_without_allowed_values_ranges_over_what_conditions_compare(tmp_path, catalogue):
+    # The default is what a plain deployment gets, but a deployment may pass dev, or any
+    # other value: three outcomes of the conditions, the default's first.
     template = TEMPLATE.replace("    AllowedValues: [prod, staging, dev]\n", "")
     inventory = load(tmp_path, template)
-    assert not inventory.scenarios and inventory.get("Db").multi_az is True
+    assert [s.scenario for s in inventory.scenarios] == [
+        "when IsProduction is true", "when IsDev is true", "when IsProduction is false and IsDev is false"]
+    assert inventory.get("Db").multi_az is True  # the top level is the default deployment
+    results = by_resource(scan(tmp_path, template, catalogue, "rds_instance_multi_az", "sqs_queue_encrypted"))
+    assert results[("rds_instance_multi_az", "Db")].scenario == "when IsProduction is false"
+    assert results[("sqs_queue_encrypted", "DevQueue")].scenario == "when IsDev is true"
+
+
+def test_a_flag_whose_default_is_off_is_still_assessed_on(tmp_path, catalogue):
+    template = """
+    Parameters:
+      Flag: {Type: String, Default: "false"}
+    Conditions:
+      FlagOn: !Equals [!Ref Flag, "true"]
+    Resources:
+      FlagQueue:
+        Type: AWS::SQS::Queue
+        Condition: FlagOn
+        Properties: {SqsManagedSseEnabled: false}
+    """
+    queue = by_resource(scan(tmp_path, template, catalogue, "sqs_queue_encrypted"))[("sqs_queue_encrypted", "FlagQueue")]
+    assert queue.status == "FAIL" and queue.message.startswith("when FlagOn is true: ")
+    parameters = tmp_path / "off.json"
+    parameters.write_text(json.dumps({"Flag": "false"}))
+    assert scan(tmp_path, template, catalogue, "sqs_queue_encrypted", parameters=str(parameters)) == []
 
 
 def test_a_parameter_without_default_ranges_over_what_conditions_compare(tmp_path):
@@ -145,7 +171,7 @@ def test_scenario_is_in_the_json_report(tmp_path):
     assert main(["scan", str(path), "--region", "eu-west-2", "--format", "json", "--output-dir", str(out),
                  "--policy", "rds_instance_multi_az"]) == 1
     result = json.loads((out / "results.json").read_text())["results"][0]
-    assert result["scenario"] == "when IsProduction is false and IsDev is false"
+    assert result["scenario"] == "when IsProduction is false"
     assert result["message"].startswith(result["scenario"] + ": ")
 
 
@@ -159,6 +185,6 @@ def test_a_template_with_scenarios_scanned_with_other_inputs(tmp_path, catalogue
                          policies=["rds_instance_multi_az", "rds_cluster_storage_encrypted"])
     found = {(r.resource, r.status, r.scenario) for r in results}
     assert ("aws_rds_cluster.main", "PASS", None) in found  # the plan's cluster, the same in every scenario
-    assert ("Db", "FAIL", "when IsProduction is false and IsDev is false") in found
+    assert ("Db", "FAIL", "when IsProduction is false") in found
     alone = scan_paths([plan], catalogue, policies=["rds_cluster_storage_encrypted"])
     assert [(r.resource, r.status) for r in alone] == [("aws_rds_cluster.main", "PASS")]

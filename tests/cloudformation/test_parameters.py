@@ -100,7 +100,9 @@ def test_pseudo_parameters(tmp_path):
     db = load(tmp_path, TEMPLATE, region=None).get("Db")
     assert is_unknown(db.identifier) and "--region" in db.identifier.reason
     assert is_unknown(db.region)
-    assert db.tags.get("Account") is None  # an unknown tag value is not a tag value
+    # an unknown tag value stays unknown: it is not "no such tag", nor a made-up value
+    assert is_unknown(db.tags["Account"]) and "AWS::AccountId" in db.tags["Account"].reason
+    assert db.name is None  # the Name tag is a NoEcho parameter: not shown, not guessed
     china = load(tmp_path, TEMPLATE, region="cn-north-1").get("Db")
     assert china.identifier == "db-cn-north-1-aws-cn"
 

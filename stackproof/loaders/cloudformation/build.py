@@ -30,6 +30,7 @@ from .map_data import PUBLIC_BY_NETWORK, local_replica
 from .map_network import Attachment
 from .values import Ambiguous, as_str
 from .view import NAME_PROPERTIES, NameIndex, RawResource, View
+from .zones import comparable_zones
 
 MAIN: dict[str, tuple[type[Resource], Any]] = {**map_network.MAIN, **map_compute.MAIN, **map_data.MAIN}
 ATTACH: dict[str, Any] = {**map_network.ATTACH, **map_compute.ATTACH, **map_data.ATTACH}
@@ -61,7 +62,7 @@ def inventory_of(raws: list[RawResource], gaps: list[Gap], scenario: str | None,
     inventory = Inventory(inputs=list(inputs), gaps=list(gaps))
     inventory.secrets |= secrets
     builders: dict[str, Builder] = {}
-    attachments: list[Attachment] = []
+    attachments: list[tuple[Attachment, RawResource]] = []
     for raw in raws:
         view = View(raw, index, regions, types)
         try:
@@ -74,7 +75,7 @@ def inventory_of(raws: list[RawResource], gaps: list[Gap], scenario: str | None,
                     before_view = View(raw.before, index, regions, types)
                     builders[raw.key].before = _construct(cls, raw.before, mapper(before_view), source, scenario)
             if raw.type in ATTACH:
-                attachments.extend(ATTACH[raw.type](view))
+                attachments.extend((attachment, raw) for attachment in ATTACH[raw.type](view))
         except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
             # Values of a shape this loader does not expect are not guessed at: the kind
             # is reported as not assessed for this resource, and the scan goes on.
@@ -83,21 +84,24 @@ def inventory_of(raws: list[RawResource], gaps: list[Gap], scenario: str | None,
             inventory.gaps.append(Gap(kinds, f"could not read the properties of this {raw.type}: {exc}", raw.key))
     _apply_attachments(builders, attachments)
     _replication_regions(builders, regions)
-    _public_by_network(builders, attachments)
+    _public_by_network(builders)
     _name_listeners(builders)
+    _detach_maybe(builders)
+    comparable_zones((b.fields, ("vpc", repr(b.fields.get("vpc"))) if b.cls is Subnet else "placed")
+                     for b in builders.values())
     for builder in builders.values():
         for resource in _resources_of(builder, source, scenario):
             inventory.add(resource)
     return inventory
 
 
-def _apply_attachments(builders: dict[str, Builder], attachments: list[Attachment]) -> None:
-    ambiguous: list[Attachment] = []
-    for attachment in attachments:
-        if isinstance(attachment.parent, Ambiguous):
-            ambiguous.append(attachment)
-            continue
+def _apply_attachments(builders: dict[str, Builder], attachments: list[tuple[Attachment, RawResource]]) -> None:
+    later: list[tuple[Attachment, RawResource]] = []
+    for attachment, raw in attachments:
         builder = builders.get(attachment.parent) if isinstance(attachment.parent, str) else None
+        if isinstance(attachment.parent, Ambiguous) or not _exist_together(raw, builder):
+            later.append((attachment, raw))
+            continue
         if builder is None or builder.raw.type not in attachment.parent_types:
             continue  # the parent is outside the template: nothing here to change
         builder.fields.update(attachment.set)
@@ -106,18 +110,59 @@ def _apply_attachments(builders: dict[str, Builder], attachments: list[Attachmen
             current = builder.fields.get(name, ())
             if not isinstance(current, Unknown):
                 builder.fields[name] = tuple(current) + tuple(items)
-    # A separate resource that may configure any of several parents makes what it
-    # configures unknown on each of them, rather than silently absent.
-    for attachment in ambiguous:
-        assert isinstance(attachment.parent, Ambiguous)
-        reason = Unknown(f"a separate resource may set this, but its parent {attachment.parent.reason}")
-        for key in attachment.parent.candidates:
+    # A separate resource that may configure any of several parents, or that may not
+    # exist at all, makes what it configures unknown, rather than silently set or absent.
+    for attachment, raw in later:
+        if isinstance(attachment.parent, Ambiguous):
+            reason = Unknown(f"a separate resource may set this, but its parent {attachment.parent.reason}")
+            candidates: tuple[str, ...] = attachment.parent.candidates
+        else:
+            reason = _maybe_reason(raw)
+            candidates = (attachment.parent,) if isinstance(attachment.parent, str) else ()
+        for key in candidates:
             builder = builders.get(key)
-            if builder is None:
+            if builder is None or builder.raw.type not in attachment.parent_types:
                 continue
             for name in [*attachment.set, *attachment.append]:
                 if name not in builder.set_by_attachment:
                     builder.fields[name] = reason
+
+
+def _exist_together(raw: RawResource, parent: Builder | None) -> bool:
+    """Whether a separate resource exists exactly when its parent does (as far as known)."""
+    maybe = raw.extra.get("maybe")
+    if maybe is None:
+        return True
+    return parent is not None and parent.raw.extra.get("maybe", (None,))[0] == maybe[0]
+
+
+def _maybe_reason(raw: RawResource) -> Unknown:
+    condition, why = raw.extra["maybe"]
+    return Unknown(f"{raw.key} exists only if condition {condition} is true, which cannot be decided: {why}")
+
+
+def _detach_maybe(builders: dict[str, Builder]) -> None:
+    """A resource that may not exist keeps its own values, but its references to resources
+    that exist without it become unknown: what finds it through them (the endpoints of a
+    VPC, the data stores of a subnet) cannot count on it."""
+    for builder in builders.values():
+        maybe = builder.raw.extra.get("maybe")
+        if maybe is None:
+            continue
+        reason = _maybe_reason(builder.raw)
+        for name, value in list(builder.fields.items()):
+            if name != "name" and _refers_apart(value, maybe[0], builders, builder.raw.key):
+                builder.fields[name] = reason
+
+
+def _refers_apart(value: Any, condition: str, builders: dict[str, Builder], own: str) -> bool:
+    keys = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+        if isinstance(value, tuple) else []
+    for key in keys:
+        target = builders.get(key)
+        if target is not None and key != own and target.raw.extra.get("maybe", (None,))[0] != condition:
+            return True
+    return False
 
 
 def _replication_regions(builders: dict[str, Builder], regions: dict[str, Any]) -> None:
@@ -140,7 +185,7 @@ def _replication_regions(builders: dict[str, Builder], regions: dict[str, Any]) 
         builder.fields["replication_rules"] = tuple(updated)
 
 
-def _public_by_network(builders: dict[str, Builder], attachments: list[Attachment]) -> None:
+def _public_by_network(builders: dict[str, Builder]) -> None:
     """An RDS instance that does not set PubliclyAccessible is public exactly when its
     subnets' VPC has an internet gateway; decide it when the template shows that VPC."""
     vpcs_with_gateway = {b.fields.get("vpc") for b in builders.values() if b.cls is InternetGateway}
@@ -212,7 +257,18 @@ def _construct(cls: type[Resource], raw: RawResource, fields: dict[str, Any], so
 def _provenance(raw: RawResource, source: str, scenario: str | None, address: str, region: Any) -> Provenance:
     return Provenance(source=source, address=address, file=raw.file, line=raw.line,
                       region=region if isinstance(region, str) else None, action=raw.action,
-                      account=raw.extra.get("account"), scenario=scenario)
+                      account=raw.extra.get("account"), scenario=scenario_label(raw, scenario))
+
+
+def scenario_label(raw: RawResource, scenario: str | None) -> str | None:
+    """The scenario a resource's results name: the conditions it depends on, when it has
+    any, else the whole scenario; "if it exists" when its own condition cannot be decided."""
+    parts = raw.extra.get("parts")
+    label = ("when " + " and ".join(parts)) if parts else scenario
+    maybe = raw.extra.get("maybe")
+    if maybe is not None:
+        label = (f"{label}, " if parts else "") + f"if it exists (its condition {maybe[0]} cannot be decided)"
+    return label
 
 
 def tags_of(raw: RawResource) -> Any:
@@ -236,15 +292,19 @@ def _launch_template_tags(specifications: Any) -> Any:
 
 
 def _tag_dict(value: Any) -> Any:
+    """Tags by key; a value that is not known stays an Unknown (an Environment tag from
+    a parameter left open must not read as "no environment")."""
     if isinstance(value, Unknown):
         return value
     if isinstance(value, dict):
-        return {str(k): v for k, v in value.items() if isinstance(v, str)}
-    found: dict[str, str] = {}
+        return {str(k): text for k, text in ((k, as_str(v)) for k, v in value.items()) if text is not None}
+    found: dict[str, Any] = {}
     for item in value if isinstance(value, list) else []:
+        if isinstance(item, Unknown):
+            return item  # a tag whose key may be anything: none of the keys can be trusted
         if isinstance(item, dict) and isinstance(item.get("Key"), str):
             text = as_str(item.get("Value"))
-            if isinstance(text, str):
+            if text is not None:
                 found[item["Key"]] = text
     return found
 

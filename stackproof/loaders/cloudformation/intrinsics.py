@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ...model import Unknown
 from .template import PSEUDO_PARAMETERS, SUB_VARIABLE, Template
-from .values import NO_VALUE, AzList, Pending, Target, combine_unknowns, pending
+from .values import NO_VALUE, AzList, Pending, Target, Zone, combine_unknowns, pending
 
 # GetAtt attributes that only echo a property the template sets.
 ECHOED_ATTRIBUTES = {
@@ -48,6 +48,7 @@ class Scope:
     params: dict[str, Any]
     pseudo: dict[str, Any]
     conditions: dict[str, bool | None] = field(default_factory=dict)
+    undecided: dict[str, str] = field(default_factory=dict)  # condition -> why it cannot be decided
     # (nested stack logical id, output name) -> value, for GetAtt Child.Outputs.Name
     outputs: Callable[[str, str], Any] | None = None
 
@@ -194,10 +195,8 @@ class Resolver:
             position = int(index)
         except (TypeError, ValueError):
             return Unknown(f"Fn::Select index {index!r} is not a number")
-        if isinstance(values, AzList):
-            # Distinct zones, unnamed until deploy: a symbolic name per index.
-            region = values.region if isinstance(values.region, str) else "AWS::Region"
-            return f"{region}#{position}"
+        if isinstance(values, AzList) and position >= 0:
+            return Zone(values.region, position)  # distinct zones, unnamed until deploy
         if isinstance(values, Unknown):
             return values
         if not isinstance(values, list):
@@ -272,7 +271,8 @@ class Resolver:
             return when_true
         if isinstance(when_true, Pending) and isinstance(when_false, Pending):
             return pending(when_true.targets + when_false.targets, f"one of two values (condition {arg[0]})")
-        return Unknown(f"depends on condition {arg[0]}, which cannot be decided from the parameters given")
+        why = self.scope.undecided.get(arg[0], "not from the parameters given")
+        return Unknown(f"depends on condition {arg[0]}, which cannot be decided: {why}")
 
     def import_value(self, arg: Any) -> Any:
         name = self.resolve(arg)

@@ -1,6 +1,7 @@
 """Parameter values: the --parameters file, defaults, NoEcho, and the pseudo parameters."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ class ParameterSpec:
     default: Any
     allowed: list[str] | None
     no_echo: bool
+    body: dict[str, Any] = field(default_factory=dict)  # the declaration, for the other constraints
 
     @property
     def is_list(self) -> bool:
@@ -85,8 +87,66 @@ def specs(parameters: dict[str, dict[str, Any]]) -> dict[str, ParameterSpec]:
             allowed=[_text(v, "", name) for v in allowed] if isinstance(allowed, list)
             and all(isinstance(v, (bool, int, float, str)) for v in allowed) else None,
             no_echo=no_echo is True or (isinstance(no_echo, str) and no_echo.lower() == "true"),
+            body=body,
         )
     return found
+
+
+def refused_values(specs_: dict[str, ParameterSpec], given: dict[str, Any], template: str) -> list[tuple[str, str]]:
+    """(name, why) for each given value CloudFormation would refuse: a parameter the
+    template does not declare, or a value its constraints do not allow. A NoEcho value
+    is never quoted."""
+    found = []
+    for name, value in given.items():
+        spec = specs_.get(name)
+        if spec is None:
+            found.append((name, f"parameter {name} is not declared by {template}"))
+        elif isinstance(value, str):
+            why = _violation(spec, value)
+            if why:
+                shown = "the value given" if spec.no_echo else repr(value)
+                found.append((name, f"parameter {name} of {template}: {shown} {why}"))
+    return found
+
+
+def _violation(spec: ParameterSpec, value: str) -> str | None:
+    if spec.is_list or spec.from_ssm:
+        return None
+    if spec.allowed is not None and value not in spec.allowed:
+        return f"is not one of its AllowedValues ({', '.join(spec.allowed)})"
+    body = spec.body
+    if spec.type == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            return "is not a number (its Type is Number)"
+        for key, ok in (("MinValue", lambda bound: number >= bound), ("MaxValue", lambda bound: number <= bound)):
+            bound = _number(body.get(key))
+            if bound is not None and not ok(bound):
+                return f"is outside its {key} {body.get(key)}"
+        return None
+    for key, ok in (("MinLength", lambda bound: len(value) >= bound), ("MaxLength", lambda bound: len(value) <= bound)):
+        bound = _number(body.get(key))
+        if bound is not None and not ok(bound):
+            return f"breaks its {key} {body.get(key)}"
+    pattern = body.get("AllowedPattern")
+    if isinstance(pattern, str):
+        try:
+            matched = re.fullmatch(pattern, value) is not None
+        except re.error:
+            return None  # a pattern Python's re does not read: CloudFormation decides
+        if not matched:
+            return f"does not match its AllowedPattern {pattern}"
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass

@@ -1,23 +1,29 @@
 """Conditions: every combination the parameters allow is a scenario.
 
-A parameter that conditions depend on ranges over:
+A parameter that conditions read ranges over:
 
 - the value given (--parameters, or the parent stack), when there is one;
-- else its AllowedValues, when it declares them: the template itself says a deployment
-  may choose any of them;
-- else its Default: what a deployment gets unless someone overrides it;
-- else (no default, nothing given) every outcome of the comparisons the conditions make:
-  each literal it is compared with, and "something else".
+- else its AllowedValues, when it declares them: a deployment may choose any of them;
+- else each literal the conditions compare it with, and "something else"; its Default,
+  when it has one, comes first (what a deployment gets unless someone overrides it).
 
-Pseudo parameters are treated the same way (AWS::Region is fixed by --region). Each
-assignment decides every condition (True, False, or None when it cannot be decided, for
-example a comparison with an imported value); assignments that decide the conditions the
-modelled resources use in the same way form one scenario. Beyond MAX_SCENARIOS the
-conditions that vary are left undecided, so what depends on them is UNKNOWN.
+Pseudo parameters are treated the same way (AWS::Region is fixed by --region).
+
+Conditions that read different parameters, and that no resource depends on together
+(``condition_dependencies``), are independent: they form separate groups, and each
+group's parameter combinations are enumerated on their own. Groups then combine into
+scenarios: every combination of their outcomes when that makes at most MAX_SCENARIOS,
+else side by side (scenario i takes each group's i-th outcome, or its first), so every
+outcome of every group is evaluated without the product of all groups. A group whose
+parameters allow more than MAX_ASSIGNMENTS combinations, or whose conditions have more
+than MAX_SCENARIOS outcomes, is left undecided and says so; what depends on it is
+UNKNOWN. So is a condition nothing given can decide (it compares an imported value): a
+resource under it may or may not exist.
 """
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -31,6 +37,7 @@ from .values import is_function
 
 MAX_ASSIGNMENTS = 4096
 MAX_SCENARIOS = 16
+EXACT_LABEL_LIMIT = 8  # beyond this many conditions, labels are chosen greedily
 
 
 @dataclass
@@ -39,95 +46,233 @@ class Scenario:
     conditions: dict[str, bool | None]
     params: dict[str, Any]  # what Ref gives in resource properties
     parts: tuple[str, ...] = field(default_factory=tuple)  # "IsProduction is false", ...
+    undecided: dict[str, str] = field(default_factory=dict)  # condition -> why it cannot be decided
 
 
-def scenarios(template: Template, values: Values, pseudo: dict[str, Any], relevant: set[str]) -> list[Scenario]:
+@dataclass
+class _Outcome:
+    """One outcome of a group: its conditions' values, and the assignments that give them."""
+
+    values: tuple[bool | None, ...]
+    members: list[dict[str, Any]]
+
+
+@dataclass
+class _Group:
+    conditions: list[str]
+    variables: list[str]
+    outcomes: list[_Outcome]
+    capped: str | None = None  # why the group is left undecided
+
+
+def scenarios(template: Template, values: Values, pseudo: dict[str, Any], relevant: set[str],
+              links: Iterable[frozenset[str]] = ()) -> list[Scenario]:
     """The scenarios of one template. ``relevant`` names the conditions that modelled
-    resources use; conditions only other resources use do not split scenarios."""
+    resources use (conditions only other resources use do not split scenarios); each of
+    ``links`` is a set of conditions some resource depends on together."""
     params = {name: values.for_properties(name, value) for name, value in values.values.items()}
     if not template.conditions:
         return [Scenario(None, {}, params)]
-    variables = _variables(template, values, pseudo)
-    names = sorted(variables)
-    assignments = itertools.product(*(variables[n] for n in names))
-    total = 1
-    for name in names:
-        total *= len(variables[name])
-    if total > MAX_ASSIGNMENTS:
-        return [_undecided(template, values, pseudo, params, relevant, f"{total} combinations of parameter values")]
-
-    by_vector: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    decided_by: dict[tuple[Any, ...], dict[str, bool | None]] = {}
-    ordered = sorted(relevant & set(template.conditions))
-    for combination in assignments:
-        assignment = dict(zip(names, combination))
-        conditions = _evaluate_all(template, values, pseudo, assignment)
-        vector = tuple(conditions[c] for c in ordered)
-        by_vector.setdefault(vector, []).append(assignment)
-        decided_by.setdefault(vector, conditions)
-    if len(by_vector) > MAX_SCENARIOS:
-        return [_undecided(template, values, pseudo, params, relevant, f"{len(by_vector)} scenarios")]
-    vectors = list(by_vector)
-    in_template_order = [c for c in template.conditions if c in ordered]
+    domains = _variables(template, values, pseudo)
+    reads = condition_reads(template, set(domains))
+    ordered = [c for c in template.conditions if c in relevant]
+    groups = [_group(template, values, pseudo, names, reads, domains) for names in _groups(ordered, reads, links)]
     found = []
-    for vector, members in by_vector.items():
-        conditions = decided_by[vector]
-        parts = _distinguishing(vector, vectors, ordered, in_template_order) if len(vectors) > 1 else ()
-        label = ("when " + " and ".join(parts)) if parts else None
-        found.append(Scenario(label, conditions, _scenario_params(params, members, values, label), parts))
+    for choice in _combine([g.outcomes for g in groups]):
+        assignment: dict[str, Any] = {}
+        capped: dict[str, str] = {}
+        scenario_params = dict(params)
+        for group, outcome in zip(groups, choice):
+            if group.capped:
+                capped.update(dict.fromkeys(group.variables, group.capped))
+                continue
+            assignment.update(outcome.members[0])
+            scenario_params.update(_pinned(group, outcome, values))
+        conditions, why = _evaluate_all(template, values, pseudo, assignment, capped)
+        found.append(Scenario(None, conditions, scenario_params, undecided=why))
+    if len(found) > 1:
+        for scenario, parts in zip(found, part_labels(found, ordered)):
+            scenario.parts = parts
+            scenario.label = ("when " + " and ".join(parts)) if parts else None
     return found
 
 
-def _distinguishing(vector: tuple[Any, ...], vectors: list[tuple[Any, ...]], ordered: list[str],
-                    names: list[str]) -> tuple[str, ...]:
-    """The fewest conditions whose values tell this scenario from every other one, in the
-    template's order: "IsProduction is false" rather than every condition's value."""
-    position = {name: i for i, name in enumerate(ordered)}
-    decided = [n for n in names if vector[position[n]] is not None]
-    others = [v for v in vectors if v != vector]
-    for size in range(1, len(decided) + 1):
-        for chosen in itertools.combinations(decided, size):
-            if all(any(other[position[n]] != vector[position[n]] for n in chosen) for other in others):
-                return tuple(f"{n} is {_word(vector[position[n]])}" for n in chosen)
-    return tuple(f"{n} is {_word(vector[position[n]])}" for n in decided)
+def undecided_scenario(template: Template, values: Values, pseudo: dict[str, Any], why: str) -> Scenario:
+    """One scenario in which every condition that varies is undecided, for ``why``."""
+    params = {name: values.for_properties(name, value) for name, value in values.values.items()}
+    domains = _variables(template, values, pseudo)
+    fixed = {name: options[0] for name, options in domains.items() if len(options) == 1}
+    varying = {name: why for name in domains if name not in fixed}
+    for name in varying:
+        if name in params:
+            params[name] = Unknown(f"parameter {name} may take several values: {why}")
+    conditions, reasons = _evaluate_all(template, values, pseudo, fixed, varying)
+    return Scenario(None, conditions, params, undecided=reasons)
 
 
-def _word(value: bool | None) -> str:
-    return "true" if value else "false"
+# -- which conditions depend on what ---------------------------------------------------
 
 
-def _scenario_params(params: dict[str, Any], members: list[dict[str, Any]], values: Values,
-                     label: str | None) -> dict[str, Any]:
-    """Parameter values in one scenario: a parameter the scenario pins to one value has
-    that value; one that still ranges over several is unknown."""
-    found = dict(params)
-    for name in members[0]:
+def condition_reads(template: Template, names: set[str] | None = None) -> dict[str, frozenset[str]]:
+    """The parameters (and pseudo parameters) each condition reads, through the
+    conditions it uses; only those in ``names`` when given."""
+    direct: dict[str, set[str]] = {}
+    uses: dict[str, set[str]] = {}
+    for name, expression in template.conditions.items():
+        direct[name], uses[name] = set(), set()
+        for ref in references(expression):
+            if ref.kind == "ref" and (names is None or ref.target in names):
+                direct[name].add(ref.target)
+            elif ref.kind == "condition":
+                uses[name].add(ref.target)
+    return {name: frozenset().union(*(direct.get(c, ()) for c in _closure(name, uses)))
+            for name in template.conditions}
+
+
+def condition_dependencies(template: Template) -> dict[str, frozenset[str]]:
+    """For each resource, the conditions its existence and values depend on: its own
+    Condition and Fn::If conditions, those that read the parameters it uses, the same for
+    every resource it refers to (directly or not), and the Conditions of the resources
+    that refer to it (whose existence it may be judged by)."""
+    if not template.conditions:
+        return {}
+    uses = {name: {r.target for r in references(e) if r.kind == "condition"} for name, e in template.conditions.items()}
+    reading: dict[str, set[str]] = {}
+    for name, read in condition_reads(template).items():
+        for variable in read:
+            reading.setdefault(variable, set()).add(name)
+    own: dict[str, set[str]] = {}
+    targets: dict[str, set[str]] = {}
+    referrers: dict[str, set[str]] = {}
+    for decl in template.resources.values():
+        found: set[str] = set()
+        if decl.condition in template.conditions:
+            found.add(decl.condition)
+        targets[decl.logical_id] = set()
+        for ref in decl.refs:
+            if ref.kind == "condition" and ref.target in template.conditions:
+                found.add(ref.target)
+            elif ref.kind == "ref" and ref.target in reading:
+                found.update(reading[ref.target])
+            if ref.kind in ("ref", "getatt") and ref.target in template.resources and ref.target != decl.logical_id:
+                targets[decl.logical_id].add(ref.target)
+                if decl.condition in template.conditions:
+                    referrers.setdefault(ref.target, set()).add(decl.condition)
+        own[decl.logical_id] = set().union(*(_closure(c, uses) for c in found)) if found else set()
+    closed = _forward_closure(own, targets)
+    return {name: closed[name] | frozenset().union(*(_closure(c, uses) for c in referrers.get(name, ())))
+            for name in template.resources}
+
+
+def _closure(name: str, uses: dict[str, set[str]]) -> set[str]:
+    found, stack = set(), [name]
+    while stack:
+        item = stack.pop()
+        if item not in found:
+            found.add(item)
+            stack.extend(uses.get(item, ()))
+    return found
+
+
+def _forward_closure(own: dict[str, set[str]], targets: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """own[r] with own[t] for every t that r refers to, directly or not (iterative)."""
+    closed: dict[str, frozenset[str]] = {}
+    for start in own:
+        stack = [(start, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in closed:
+                continue
+            if ready:
+                closed[node] = frozenset(own[node].union(*(closed.get(t, ()) for t in targets[node])))
+                continue
+            stack.append((node, True))
+            stack.extend((t, False) for t in targets[node] if t not in closed)
+    return closed
+
+
+# -- groups and their outcomes ---------------------------------------------------------
+
+
+def _groups(ordered: list[str], reads: dict[str, frozenset[str]], links: Iterable[frozenset[str]]) -> list[list[str]]:
+    """Conditions joined when they read a common parameter or a resource depends on both."""
+    parent = {name: name for name in ordered}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    reader: dict[str, str] = {}
+    for name in ordered:
+        for variable in reads.get(name, ()):
+            join(name, reader.setdefault(variable, name))
+    for link in {frozenset(link) for link in links}:
+        members = [c for c in link if c in parent]
+        for other in members[1:]:
+            join(members[0], other)
+    groups: dict[str, list[str]] = {}
+    for name in ordered:
+        groups.setdefault(root(name), []).append(name)
+    return list(groups.values())
+
+
+def _group(template: Template, values: Values, pseudo: dict[str, Any], names: list[str],
+           reads: dict[str, frozenset[str]], domains: dict[str, list[Any]]) -> _Group:
+    variables = sorted(set().union(*(reads[n] for n in names)))
+    total = math.prod(len(domains[v]) for v in variables)
+    listed = ", ".join(variables)
+    if total > MAX_ASSIGNMENTS:
+        why = f"more than {MAX_ASSIGNMENTS} combinations of parameters {listed}; pass --parameters to decide"
+        return _Group(names, variables, [_Outcome(tuple(None for _ in names), [{}])], why)
+    by_values: dict[tuple[bool | None, ...], list[dict[str, Any]]] = {}
+    for combination in itertools.product(*(domains[v] for v in variables)):
+        assignment = dict(zip(variables, combination))
+        evaluator = _Conditions(template, Resolver(_scope(template, values, pseudo, assignment, {})))
+        by_values.setdefault(tuple(evaluator.value(n) for n in names), []).append(assignment)
+    if len(by_values) > MAX_SCENARIOS:
+        why = (f"more than {MAX_SCENARIOS} combinations of conditions {', '.join(names)} "
+               f"(parameters {listed}); pass --parameters to decide")
+        return _Group(names, variables, [_Outcome(tuple(None for _ in names), [{}])], why)
+    return _Group(names, variables, [_Outcome(key, members) for key, members in by_values.items()])
+
+
+def _combine(groups: list[list[_Outcome]]) -> list[tuple[_Outcome, ...]]:
+    """Every combination of the groups' outcomes when there are few; else side by side."""
+    if math.prod(len(g) for g in groups) <= MAX_SCENARIOS:
+        return list(itertools.product(*groups))
+    width = max(len(g) for g in groups)
+    return [tuple(g[i] if i < len(g) else g[0] for g in groups) for i in range(width)]
+
+
+def _pinned(group: _Group, outcome: _Outcome, values: Values) -> dict[str, Any]:
+    """Parameter values in one outcome: a parameter the outcome pins to one value has that
+    value; one that still ranges over several is unknown."""
+    found: dict[str, Any] = {}
+    phrases = [f"{n} is {_word(v)}" for n, v in zip(group.conditions, outcome.values) if v is not None]
+    where = (" when " + " and ".join(phrases)) if phrases else ""
+    for name in group.variables:
         if name not in values.specs:
             continue  # a pseudo parameter
-        seen = {repr(m[name]) for m in members}
-        value = members[0][name]
-        if len(seen) == 1 and not isinstance(value, Other):
+        seen = list(dict.fromkeys(m[name] if isinstance(m[name], str) else "another value" for m in outcome.members))
+        value = outcome.members[0][name]
+        if len(seen) == 1 and not isinstance(value, Unknown):
             found[name] = values.for_properties(name, value)
+        elif len(seen) == 1:
+            found[name] = Unknown(f"{value.reason}{where}")
         else:
-            options = sorted({m[name] for m in members if isinstance(m[name], str)})
-            where = f" {label}" if label else ""
-            found[name] = Unknown(f"parameter {name} may be any of {', '.join(options) or 'several values'}{where}")
+            found[name] = Unknown(f"parameter {name} may be any of {', '.join(seen)}{where}")
     return found
-
-
-def _undecided(template: Template, values: Values, pseudo: dict[str, Any], params: dict[str, Any],
-               relevant: set[str], why: str) -> Scenario:
-    """One scenario in which conditions that depend on varying parameters are undecided."""
-    variables = _variables(template, values, pseudo)
-    fixed = {name: options[0] for name, options in variables.items() if len(options) == 1}
-    conditions = _evaluate_all(template, values, pseudo, fixed, undecided=set(variables) - set(fixed))
-    return Scenario(None, conditions, params)
 
 
 def _variables(template: Template, values: Values, pseudo: dict[str, Any]) -> dict[str, list[Any]]:
-    """The values each parameter the conditions read may take."""
+    """The values each parameter the conditions read may take, the default first."""
     used: set[str] = set()
-    compared: dict[str, list[Any]] = {}
+    compared: dict[str, list[str]] = {}
     for expression in template.conditions.values():
         for ref in references(expression):
             if ref.kind == "ref":
@@ -144,17 +289,24 @@ def _variables(template: Template, values: Values, pseudo: dict[str, Any]) -> di
             if name in values.given and not isinstance(value, Unknown):
                 domains[name] = [value]
             elif name not in values.given and spec.allowed:
-                # The default first: the first scenario is what a plain deployment gets.
                 first = [value] if isinstance(value, str) and value in spec.allowed else []
                 domains[name] = list(dict.fromkeys([*first, *spec.allowed]))
-            elif not isinstance(value, Unknown):
-                domains[name] = [value]
             else:
-                domains[name] = [*compared.get(name, []), Other(name)]
+                domains[name] = _free(name, value, compared.get(name, []))
         elif name in pseudo:
-            value = pseudo[name]
-            domains[name] = [value] if not isinstance(value, Unknown) else [*compared.get(name, []), Other(name)]
+            domains[name] = _free(name, pseudo[name], compared.get(name, []))
     return domains
+
+
+def _free(name: str, value: Any, literals: list[str]) -> list[Any]:
+    """A value nothing constrains: the one known (a default), else each literal the
+    conditions compare it with and something else."""
+    if isinstance(value, Unknown):
+        return [*literals, Other(name)]
+    if name.startswith("AWS::"):
+        return [value]  # a pseudo parameter with a value (--region) is that value
+    others = [literal for literal in literals if literal != _normal(value)]
+    return [value, *others] + ([Other(name)] if len(others) < len(literals) else [])
 
 
 def _comparisons(expression: Any) -> Iterable[tuple[str, str]]:
@@ -182,17 +334,87 @@ def _literal(value: Any) -> str | None:
     return None
 
 
-def _evaluate_all(template: Template, values: Values, pseudo: dict[str, Any], assignment: dict[str, Any],
-                  undecided: set[str] = frozenset()) -> dict[str, bool | None]:  # type: ignore[assignment]
+# -- labels ----------------------------------------------------------------------------
+
+
+def part_labels(found: list[Scenario], names: list[str]) -> list[tuple[str, ...]]:
+    """Per scenario, the fewest of ``names`` whose values tell it from the other
+    scenarios (as far as those conditions go): "IsProduction is false"."""
+    vectors = [tuple(s.conditions.get(n) for n in names) for s in found]
+    distinct = list(dict.fromkeys(vectors))
+    if len(distinct) < 2:
+        return [()] * len(found)
+    labels = {vector: _distinguishing(vector, distinct, names) for vector in distinct}
+    return [labels[v] for v in vectors]
+
+
+class ResourceLabels:
+    """Each resource's scenario named by the conditions it depends on only (computed once
+    per set of conditions: most resources share theirs)."""
+
+    def __init__(self, found: list[Scenario], depends: dict[str, frozenset[str]], ordered: list[str]) -> None:
+        self.found = found
+        self.depends = depends
+        self.ordered = ordered
+        self.memo: dict[frozenset[str], list[tuple[str, ...]]] = {}
+
+    def parts(self, logical_id: str, index: int) -> tuple[str, ...]:
+        conditions = self.depends.get(logical_id)
+        if len(self.found) < 2 or not conditions:
+            return ()
+        labels = self.memo.get(conditions)
+        if labels is None:
+            labels = self.memo[conditions] = part_labels(self.found, [c for c in self.ordered if c in conditions])
+        return labels[index]
+
+
+def _distinguishing(vector: tuple[Any, ...], vectors: list[tuple[Any, ...]], names: list[str]) -> tuple[str, ...]:
+    decided = [i for i, value in enumerate(vector) if value is not None]
+    others = [v for v in vectors if v != vector]
+
+    def tells(chosen: Iterable[int]) -> bool:
+        return all(any(other[i] != vector[i] for i in chosen) for other in others)
+
+    chosen: tuple[int, ...] = tuple(decided)
+    if len(decided) <= EXACT_LABEL_LIMIT:
+        chosen = next((c for size in range(1, len(decided) + 1) for c in itertools.combinations(decided, size)
+                       if tells(c)), chosen)
+    else:  # greedily: the condition that tells it from most of the rest, until none is left
+        left, picked = list(others), []
+        while left:
+            best = max(decided, key=lambda i: sum(other[i] != vector[i] for other in left))
+            if all(other[best] == vector[best] for other in left):
+                break
+            picked.append(best)
+            left = [other for other in left if other[best] == vector[best]]
+        chosen = tuple(sorted(picked)) or chosen
+    return tuple(f"{names[i]} is {_word(vector[i])}" for i in chosen)
+
+
+def _word(value: bool | None) -> str:
+    return "true" if value else "false"
+
+
+# -- evaluating conditions -------------------------------------------------------------
+
+
+def _scope(template: Template, values: Values, pseudo: dict[str, Any], assignment: dict[str, Any],
+           undecided: dict[str, str]) -> Scope:
     params = dict(values.values)
     pseudo = dict(pseudo)
     for name, value in assignment.items():
         (params if name in values.specs else pseudo)[name] = value
-    for name in undecided:
-        (params if name in values.specs else pseudo)[name] = Unknown(f"{name} varies across too many scenarios")
-    resolver = Resolver(Scope(template, "", params, pseudo))
-    evaluator = _Conditions(template, resolver)
-    return {name: evaluator.value(name) for name in template.conditions}
+    for name, why in undecided.items():
+        (params if name in values.specs else pseudo)[name] = Unknown(why)
+    return Scope(template, "", params, pseudo)
+
+
+def _evaluate_all(template: Template, values: Values, pseudo: dict[str, Any], assignment: dict[str, Any],
+                  undecided: dict[str, str]) -> tuple[dict[str, bool | None], dict[str, str]]:
+    """Every condition's value, and for each undecided one the reason."""
+    evaluator = _Conditions(template, Resolver(_scope(template, values, pseudo, assignment, undecided)))
+    found = {name: evaluator.value(name) for name in template.conditions}
+    return found, {name: evaluator.why.get(name, "it cannot be decided") for name, v in found.items() if v is None}
 
 
 class _Conditions:
@@ -200,6 +422,7 @@ class _Conditions:
         self.template = template
         self.resolver = resolver
         self.memo: dict[str, bool | None] = {}
+        self.why: dict[str, str] = {}  # condition -> why it is undecided
         self.active: list[str] = []
 
     def value(self, name: str) -> bool | None:
@@ -228,9 +451,16 @@ class _Conditions:
             if arg not in self.template.conditions:
                 raise InputError(self.template.path, f"condition {name} uses condition {arg}, which is not defined",
                                  line_of(node))
-            return self.value(arg)
+            result = self.value(arg)
+            if result is None:
+                self.why.setdefault(name, self.why.get(arg, "it cannot be decided"))
+            return result
         if function == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
-            return _equals(self.resolver.resolve(arg[0]), self.resolver.resolve(arg[1]))
+            left, right = self.resolver.resolve(arg[0]), self.resolver.resolve(arg[1])
+            result = _equals(left, right)
+            if result is None:
+                self.why.setdefault(name, _why_undecided(left, right))
+            return result
         if function == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
             inner = self.evaluate(arg[0], name)
             return None if inner is None else not inner
@@ -253,6 +483,15 @@ def _equals(left: Any, right: Any) -> bool | None:
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return None
     return _normal(left) == _normal(right)
+
+
+def _why_undecided(left: Any, right: Any) -> str:
+    if isinstance(left, Other) and isinstance(right, Other):
+        return f"it compares {left.name} and {right.name}, whose values are not known"
+    for side in (left, right):
+        if isinstance(side, Unknown) and not isinstance(side, Other):
+            return side.reason
+    return "it cannot be decided"
 
 
 def _normal(value: Any) -> Any:

@@ -15,8 +15,8 @@ from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
 from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
-from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, specs
-from .scenarios import MAX_SCENARIOS, Scenario, scenarios
+from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
+from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, condition_dependencies, scenarios, undecided_scenario
 from .template import (
     NESTED_STACK,
     STACK_SET,
@@ -25,6 +25,7 @@ from .template import (
     check_references,
     check_types,
     dependencies,
+    key_line,
     read_template,
     references,
 )
@@ -64,33 +65,43 @@ class StackLoader:
         self.mapped = mapped
         self.secrets: set[str] = set()
         self.files: list[tuple[str, str]] = []  # (path, sha256) of every template read
-        self._templates: dict[tuple[str, str | None], tuple[Template, list[Gap]]] = {}
+        self._templates: dict[tuple[Any, ...], tuple[Template, list[Gap]]] = {}
 
-    def template(self, path: str, text: str | None, region: Any) -> tuple[Template, list[Gap]]:
+    def template(self, path: str, text: str | None, region: Any,
+                 given: dict[str, Any] | None = None) -> tuple[Template, list[Gap]]:
+        """The template at ``path``, read and checked once per region and parameter values
+        (a transform may depend on both)."""
         region_name = region if isinstance(region, str) else None
-        cache_key = (path, region_name)
+        given = given or {}
+        cache_key = (path, region_name, tuple(sorted((k, repr(v)) for k, v in given.items())))
         if cache_key in self._templates:
             return self._templates[cache_key]
         if text is None:
             text = _read_text(path)
-        self.files.append((path, hashlib.sha256(text.encode("utf-8")).hexdigest()))
+        if not any(p == path for p, _ in self.files):
+            self.files.append((path, hashlib.sha256(text.encode("utf-8")).hexdigest()))
         data = decode_template(text, path)
         try:
-            template, gaps = self._read(path, data, region_name)
+            template, gaps = self._read(path, data, region_name, given)
         except InputError:
             if not is_exact(data):  # decode again, to name the line of the mistake
-                self._read(path, decode_template(text, path, exact=True), region_name)
+                self._read(path, decode_template(text, path, exact=True), region_name, given)
             raise
         self._templates[cache_key] = (template, gaps)
         return template, gaps
 
-    def _read(self, path: str, data: dict[str, Any], region: str | None) -> tuple[Template, list[Gap]]:
+    def _read(self, path: str, data: dict[str, Any], region: str | None,
+              given: dict[str, Any]) -> tuple[Template, list[Gap]]:
         gaps: list[Gap] = []
+        lines: dict[str, int] = {}
         if data.get("Transform") is not None and _has_transform(data):
             from .transforms import expand
 
-            data, gaps = expand(data, path, region, self.mapped)
+            data, gaps, lines = expand(data, path, region, self.mapped, given)
         template = read_template(path, data)
+        for logical_id, line in lines.items():
+            if logical_id in template.resources:
+                template.resources[logical_id].line = line
         check_types(template, self.resolved_types | frozenset(self.mapped), region)
         check_references(template)
         return template, gaps
@@ -99,19 +110,25 @@ class StackLoader:
         values = parameter_values(specs(template.parameters), context.given)
         self.secrets |= values.secrets
         pseudo = pseudo_parameters(context.region)
-        found = scenarios(template, values, pseudo, self._relevant_conditions(template, context))
+        relevant = self._relevant_conditions(template, context)
+        depends = condition_dependencies(template)
+        modelled = self.resolved_types | {NESTED_STACK, STACK_SET}
+        links = [depends.get(d.logical_id, frozenset()) & relevant for d in template.resources.values()
+                 if d.type in modelled]
+        found = scenarios(template, values, pseudo, relevant, links)
         if single and len(found) > 1:
-            from .scenarios import _undecided
-
-            params = {name: values.for_properties(name, value) for name, value in values.values.items()}
-            found = [_undecided(template, values, pseudo, params, set(template.conditions), "nested")]
+            why = (f"the scenarios of the nested stacks make more than {MAX_SCENARIOS} combinations; "
+                   "pass --parameters to decide")
+            found = [undecided_scenario(template, values, pseudo, why)]
+        labels = ResourceLabels(found, depends, [c for c in template.conditions if c in relevant])
         builds: list[Built] = []
-        for scenario in found:
-            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps))
+        for index, scenario in enumerate(found):
+            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps,
+                                               lambda decl, i=index: labels.parts(decl.logical_id, i)))
         return builds
 
     def _build_scenario(self, template: Template, context: Context, scenario: Scenario, pseudo: dict[str, Any],
-                        gaps: list[Gap]) -> Iterator[Built]:
+                        gaps: list[Gap], parts_of: Any) -> Iterator[Built]:
         present = [d for d in template.resources.values()
                    if d.condition is None or scenario.conditions.get(d.condition) is not False]
         children = _in_dependency_order(template, [d for d in present if d.type in (NESTED_STACK, STACK_SET)])
@@ -119,11 +136,20 @@ class StackLoader:
         for child_builds, outputs in self._expand_children(template, context, scenario, pseudo, children, 0, {},
                                                            single_children):
             scope = Scope(template, context.prefix, scenario.params, pseudo, scenario.conditions,
-                          outputs=_output_lookup(outputs))
+                          scenario.undecided, outputs=_output_lookup(outputs))
             resolver = Resolver(scope)
-            raws = [self._raw(template, context, decl, resolver) for decl in present]
+            raws = []
+            for decl in present:
+                raw = self._raw(template, context, decl, resolver)
+                raw.extra["parts"] = parts_of(decl)
+                if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
+                    raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, "it cannot be decided"))
+                raws.append(raw)
             built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver))
-            for child in child_builds:
+            for decl, child in zip(children, child_builds):
+                if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
+                    for raw in child.raws:
+                        raw.extra.setdefault("maybe", (decl.condition, scenario.undecided.get(decl.condition, "")))
                 built.raws.extend(child.raws)
                 built.gaps.extend(child.gaps)
                 built.parts += child.parts
@@ -190,7 +216,7 @@ class StackLoader:
             return
         decl = children[index]
         scope = Scope(template, context.prefix, scenario.params, pseudo, scenario.conditions,
-                      outputs=_output_lookup(outputs))
+                      scenario.undecided, outputs=_output_lookup(outputs))
         properties = Resolver(scope).resolve(decl.properties)
         properties = properties if isinstance(properties, dict) else {}
         for build in self._child(template, context, decl, properties, single):
@@ -208,7 +234,9 @@ class StackLoader:
             instances = _stack_set_instances(key, properties, context)
         source = _template_source(template, decl, properties)
         if isinstance(source, Unknown):
-            reason = f"the template of {decl.type} {decl.logical_id} is not local ({source.reason})"
+            line = key_line(decl.properties, "TemplateURL") or decl.line
+            reason = (f"the template of {decl.type} {decl.logical_id} ({template.path}:{line}) is not local "
+                      f"({source.reason})")
             gap = Gap(tuple(sorted(KINDS)), reason, key)
             return [Built([], [gap], (), {"*": Unknown(f"an output of {decl.logical_id}: {source.reason}")})]
         if context.depth + 1 > MAX_DEPTH:
@@ -219,15 +247,29 @@ class StackLoader:
             if path in context.seen + (template.path,):
                 raise InputError(template.path, f"nested stack {decl.logical_id} includes {path}, "
                                                 "which includes this template: a circle", decl.line)
-            child, gaps = self.template(path, text, region)
+            child, gaps = self.template(path, text, region, given)
+            refused = refused_values(specs(child.parameters), given, path)
+            if refused:  # CloudFormation refuses the parent stack too
+                raise InputError(template.path, f"nested stack {decl.logical_id}: {refused[0][1]}", decl.line)
             child_context = Context(path, prefix, region, given, context.depth + 1, context.seen + (template.path,))
             builds = self.build(child, child_context, gaps, single=single)
             if len(combined) * len(builds) > MAX_SCENARIOS:
                 builds = self.build(child, child_context, gaps, single=True)
             where = prefix[:-1]
+            _place_parts(builds, where)
             combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{p} in {where}" for p in b.parts),
                               b.outputs) for a in combined for b in builds]
         return combined
+
+
+def _place_parts(builds: list[Built], where: str) -> None:
+    """A nested stack's resources name their scenario "IsPublic is true in Network"."""
+    done: set[int] = set()
+    for build in builds:
+        for raw in build.raws:
+            if id(raw) not in done:
+                done.add(id(raw))
+                raw.extra["parts"] = tuple(f"{p} in {where}" for p in raw.extra.get("parts", ()))
 
 
 def _read_text(path: str) -> str:

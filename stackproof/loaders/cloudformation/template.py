@@ -68,7 +68,7 @@ def read_template(path: str, data: dict[str, Any]) -> Template:
     for section in ("Parameters", "Mappings", "Conditions", "Outputs"):
         value = data.get(section)
         if value is not None and not isinstance(value, dict):
-            line = line_of(value) or _key_line(data, section)
+            line = line_of(value) or key_line(data, section)
             raise InputError(path, f"the {section} section is not a mapping", line)
     template.parameters = {str(k): v if isinstance(v, dict) else {} for k, v in (data.get("Parameters") or {}).items()}
     template.mappings = dict(data.get("Mappings") or {})
@@ -76,7 +76,7 @@ def read_template(path: str, data: dict[str, Any]) -> Template:
     template.outputs = dict(data.get("Outputs") or {})
     resources = data.get("Resources")
     if not isinstance(resources, dict):
-        raise InputError(path, "the Resources section is not a mapping", _key_line(data, "Resources"))
+        raise InputError(path, "the Resources section is not a mapping", key_line(data, "Resources"))
     for logical_id, body in resources.items():
         if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
             continue  # a loop of the language extensions, expanded (or reported) by transforms.py
@@ -110,7 +110,7 @@ def _transforms(value: Any) -> list[str]:
     return found
 
 
-def _key_line(mapping: dict[str, Any], name: str) -> int | None:
+def key_line(mapping: dict[str, Any], name: str) -> int | None:
     for key in mapping:
         if key == name:
             return line_of(key)
@@ -197,7 +197,7 @@ def check_references(template: Template) -> None:
     for decl in template.resources.values():
         scope = f"resource {decl.logical_id}"
         if decl.condition is not None and decl.condition not in template.conditions:
-            problems.append((_key_line(decl.body, "Condition") or decl.line or 0,
+            problems.append((key_line(decl.body, "Condition") or decl.line or 0,
                              f"{scope} has Condition {decl.condition}, which the template does not define"))
         for ref in decl.refs:
             message = _problem(ref, template, names, scope)

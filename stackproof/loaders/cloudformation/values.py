@@ -52,6 +52,29 @@ class AzList(Unknown):
         self.region = region
 
 
+class Zone(str):
+    """``Fn::Select [i, Fn::GetAZs region]``: a zone whose name is known only at deploy time.
+
+    Distinct per region and index, so two indexes of one region are known to be different
+    zones; whether it is the same zone as one written by name is not known (build.py).
+    """
+
+    region: str | None
+    index: int
+
+    def __new__(cls, region: object, index: int) -> "Zone":
+        where = region if isinstance(region, str) else "the stack's region"
+        zone = super().__new__(cls, f"the {_ordinal(index + 1)} zone of {where} (Fn::GetAZs)")
+        zone.region = region if isinstance(region, str) else None
+        zone.index = index
+        return zone
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 class _NoValue:
     """AWS::NoValue: the property is removed."""
 
