@@ -255,7 +255,8 @@ def _device_check(size: Any, vtype: Any, iops: Any, throughput: Any, limits: dic
         undecided.append(f"iops is unknown: {iops.reason}")
     elif iops is not None:
         if "max_iops" not in spec:
-            problems.append(f"{vtype} does not take provisioned IOPS (iops {iops})")
+            if not _reported_baseline(iops, size, spec):
+                problems.append(f"{vtype} does not take provisioned IOPS (iops {iops})")
         else:
             if not spec["min_iops"] <= iops <= spec["max_iops"]:
                 problems.append(f"{vtype} iops {iops} outside {spec['min_iops']}-{spec['max_iops']}")
@@ -277,6 +278,15 @@ def _device_check(size: Any, vtype: Any, iops: Any, throughput: Any, limits: dic
                 problems.append(f"throughput {throughput} MiB/s exceeds {per_iops} MiB/s per IOPS x "
                                 f"{effective_iops} IOPS = {per_iops * effective_iops:g} MiB/s")
     return problems, (undecided[0] if undecided else None)
+
+
+def _reported_baseline(iops: int, size: Any, spec: dict[str, Any]) -> bool:
+    """Whether `iops` is the baseline AWS reports for the volume (gp2: 3 IOPS per GiB, 100
+    to 16000), read back from an existing volume rather than asked for."""
+    reported = spec.get("reported_iops")
+    if not reported or not isinstance(size, int):
+        return False
+    return iops == min(reported["max"], max(reported["min"], reported["per_gib"] * size))
 
 
 def _iops_for_size(iops: int, size: Any, vtype: str, spec: dict[str, Any], unsized: str,

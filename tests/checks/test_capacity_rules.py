@@ -194,6 +194,12 @@ CASES = [
      "x 3000 IOPS"),  # no iops: gp3's baseline 3000 applies
     ("ebs_volume_iops_consistent", volume(volume_type="gp2", iops=3000), [], None, {}, "FAIL",
      "gp2 does not take provisioned IOPS"),
+    # an existing gp2 volume reads back its baseline (3 IOPS per GiB, at least 100): not a setting
+    ("ebs_volume_iops_consistent", volume(volume_type="gp2", size=128, iops=384), [], None, {}, "PASS", "gp2 128 GiB"),
+    ("ebs_volume_iops_consistent", make(Instance, block_devices=device(volume_type="gp2", volume_size=8, iops=100)), [],
+     None, {}, "PASS", "1 EBS block device(s)"),
+    ("ebs_volume_iops_consistent", volume(volume_type="gp2", size=1000, iops=800), [], None, {}, "FAIL",
+     "gp2 does not take provisioned IOPS (iops 800)"),
     ("ebs_volume_iops_consistent", volume(volume_type="io1"), [], None, {}, "FAIL", "io1 requires provisioned IOPS"),
     ("ebs_volume_iops_consistent", volume(volume_type="io1", size=100, iops=6000), [], None, {}, "FAIL",
      "50 IOPS/GiB x 100 GiB = 5000"),

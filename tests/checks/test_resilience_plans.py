@@ -220,3 +220,16 @@ def test_an_aurora_replica_cluster_in_another_region_covers_its_source(tmp_path,
     found = verdicts(tmp_path, b, catalogue, "rds_instance_cross_region_backup")
     assert found["aws_rds_cluster.primary"] == ("PASS", "replica cluster r (aws_rds_cluster.replica) in eu-west-1")
     assert found["aws_rds_cluster.replica"][0] == "NOT_APPLICABLE"
+
+
+def test_a_launch_template_block_leaving_out_the_type_another_block_sets_is_not_unknown(tmp_path, catalogue):
+    # infracost's example: the first mapping sets only a size, the second an io1 type and IOPS
+    b = PlanBuilder()
+    b.add("aws_launch_template.app", {"name": "app", "block_device_mappings": [
+        {"device_name": "xvdf", "ebs": [{"volume_size": 10}]},
+        {"device_name": "xvfa", "ebs": [{"volume_size": 20, "volume_type": "io1", "iops": 200}]}]})
+    assert after_unknown(b, "aws_launch_template.app")["block_device_mappings"][0]["ebs"][0]["volume_type"] is True
+    template = loaded(tmp_path, b, "aws_launch_template.app")
+    assert [(d.volume_type, d.iops) for d in template.block_devices] == [(None, None), ("io1", 200)]
+    status, _ = verdicts(tmp_path, b, catalogue, "ebs_volume_iops_consistent")["aws_launch_template.app"]
+    assert status == "PASS"
