@@ -114,7 +114,8 @@ def _not_assessed_where_gaps(result: Result, resource: Resource, policy: Policy,
             continue
         if policy.needs_scope == "region" and gap.region and region and gap.region != region:
             continue
-        kinds = ", ".join(k for k in gap.kinds if k in policy.needs)
+        needed = [k for k in gap.kinds if k in policy.needs]
+        kinds = ", ".join(needed[:3]) + (f" and {len(needed) - 3} more kinds" if len(needed) > 3 else "")
         result.evidence = {**result.evidence, "partial_verdict": {"status": result.status, "message": result.message},
                            "gap": {"kinds": list(gap.kinds), "where": gap.where, "reason": gap.reason}}
         result.status = UNKNOWN
