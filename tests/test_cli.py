@@ -198,6 +198,9 @@ def test_policies_list_and_show(capsys):
     for words in ("Rationale", "Parameters", "allowed_ssl_policies", "Remediation", "terraform", "Frameworks"):
         assert words in shown
     assert main(["policies", "show", "nope"]) == 2
+    assert main(["policies", "show", "subnet_data_tier_private", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "aws.rds.db_subnet_group" in shown["needs"] and shown["needs_scope"] == "region"
 
 
 def test_the_installed_command_runs_without_a_traceback(tmp_path):

@@ -53,7 +53,8 @@ def _list(catalogue: "Catalogue", fmt: str) -> int:
 def _as_dict(policy: "Policy") -> dict:
     return {
         "id": policy.id, "title": policy.title, "severity": policy.severity, "area": policy.area,
-        "resource": list(policy.kinds), "check": policy.check, "params": dict(policy.params),
+        "resource": list(policy.kinds), "needs": list(policy.needs), "needs_scope": policy.needs_scope,
+        "check": policy.check, "params": dict(policy.params),
         "environments": {k: dict(v) for k, v in policy.environments.items()},
         "rationale": policy.rationale, "remediation": dict(policy.remediation),
         "frameworks": {k: list(v) for k, v in policy.frameworks.items()}, "file": policy.path,
@@ -72,6 +73,9 @@ def _show(policy: "Policy", fmt: str) -> int:
     console.print(f"[bold]{policy.id}[/bold]  ({policy.severity}, {policy.area})", markup=True)
     console.print(policy.title)
     console.print(f"\nResources: {', '.join(policy.kinds)}")
+    if policy.needs:
+        where = "any region of the account" if policy.needs_scope == "account" else "the resource's region"
+        console.print(f"Also reads ({where}): {', '.join(policy.needs)}")
     console.print(f"Check: {policy.check}   File: {policy.path}")
     console.print("\n[bold]Rationale[/bold]", markup=True)
     console.print(policy.rationale)
