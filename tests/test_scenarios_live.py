@@ -119,4 +119,5 @@ def test_snapshot_rescanned_offline_gives_the_same_verdicts(scenario, catalogue,
     live = {(r.policy, r.resource, r.status, r.message) for r in evaluate(inventory, catalogue)}
     again = {(r.policy, r.resource, r.status, r.message) for r in evaluate(offline, catalogue)}
     assert again == live
+    assert offline.run_info == inventory.run_info  # accounts, regions, collection time, what was not assessed
     json.loads(path.read_text())  # plain JSON, readable by anyone

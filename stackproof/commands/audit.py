@@ -75,20 +75,39 @@ def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.pack)
     options = run_options(args, catalogue)  # with --waivers, --baseline and --fail-on, checked before any call
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any call
+    if args.snapshot:
+        _check_writable(args.snapshot)  # before collecting: a long audit must not end in a refused write
     live.progress = "console" in formats and sys.stdout.isatty()
     snapshot = collect(live)
     inventory = inventory_of(snapshot)
-    not_assessed = [{"where": g.where, "account": g.account, "region": g.region, "reason": g.reason,
-                     "kinds": list(g.kinds)} for g in inventory.gaps]
-    report, verdict = run_catalogue(inventory, catalogue, options, extra_run_info={
-        "accounts": snapshot.accounts, "regions": snapshot.regions, "collected_at": snapshot.collected_at,
-        "not_assessed": not_assessed})
+    report, verdict = run_catalogue(inventory, catalogue, options, extra_run_info=inventory.run_info)
     if args.snapshot:
         _write_atomically(args.snapshot, snapshot.dumps())
     emit(report, verdict, formats, args.output_dir, args.quiet)
     if "console" in formats:
-        _print_not_assessed(not_assessed, args.snapshot)
+        print_not_assessed(inventory.run_info.get("not_assessed") or [])
+        if args.snapshot:
+            print(f"wrote snapshot {args.snapshot}")
     return exit_code(verdict)
+
+
+def _check_writable(path: str) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from ..errors import InputError
+
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(path, "cannot write the snapshot: it is a folder")
+    try:
+        with tempfile.NamedTemporaryFile(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else "."):
+            pass
+    except OSError as exc:
+        raise InputError(path, f"cannot write the snapshot: {exc.strerror}") from None
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(path, "cannot write the snapshot: permission denied")
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -109,14 +128,14 @@ def _write_atomically(path: str, text: str) -> None:
         raise InputError(path, f"cannot write the snapshot: {exc.strerror}") from None
 
 
-def _print_not_assessed(gaps: list[dict], snapshot: str | None) -> None:
+def print_not_assessed(entries: list[dict]) -> None:
+    """The console summary of what an audit (or its snapshot) could not assess."""
     from rich.console import Console
     from rich.text import Text
 
+    if not entries:
+        return
     console = Console(highlight=False, soft_wrap=True)  # a long ARN or path stays on one line
-    if gaps:
-        console.print(Text(f"Not assessed ({len(gaps)}): the policies over these are UNKNOWN", style="yellow"))
-        for gap in gaps:
-            console.print(Text(f"  {gap['where']}: {gap['reason']}"))
-    if snapshot:
-        console.print(f"wrote snapshot {snapshot}")
+    console.print(Text(f"Not assessed ({len(entries)}): what these cover is UNKNOWN", style="yellow"))
+    for entry in entries:
+        console.print(Text(f"  {entry['where']}: {entry['reason']}"))

@@ -13,7 +13,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--parameters", metavar="FILE", help="CloudFormation parameter values (CLI list or key-value map)")
     parser.add_argument("--region", help="the region CloudFormation templates are deployed to (AWS::Region)")
     add_run_options(parser)
-    parser.set_defaults(run=run)
+    # Audit snapshots are judged as their audit was (UNKNOWN blocks); other inputs as a CI gate.
+    parser.set_defaults(run=run, profile=None)
+    for action in parser._actions:
+        if action.dest == "profile":
+            action.help = ("ci: UNKNOWN is reported; audit: UNKNOWN blocks like a failure "
+                           "(default: audit for audit snapshots, else ci)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
     options = run_options(args, catalogue)
     catalogue.select(options.policies, options.skip_policies)  # unknown ids fail before any loading
     inventory = load_inputs(args.paths, LoadOptions(parameters=args.parameters, region=args.region))
-    report, verdict = run_catalogue(inventory, catalogue, options)
+    if args.profile is None:
+        snapshots_only = all(i.kind == "snapshot" for i in inventory.inputs)
+        options.profile = "audit" if inventory.inputs and snapshots_only else "ci"
+    report, verdict = run_catalogue(inventory, catalogue, options, extra_run_info=inventory.run_info or None)
     emit(report, verdict, formats, args.output_dir, args.quiet)
+    if "console" in formats and inventory.run_info.get("not_assessed"):
+        from .audit import print_not_assessed
+
+        print_not_assessed(inventory.run_info["not_assessed"])
     return exit_code(verdict)

@@ -46,12 +46,15 @@ def test_audit_writes_reports_and_a_snapshot_that_scan_reevaluates(moto, tmp_pat
     assert queue["status"] == "FAIL" and queue["resource"] == "arn:aws:sqs:eu-west-2:123456789012:plain"
     assert queue["location"]["account"] == "123456789012" and queue["location"]["region"] == "eu-west-2"
 
-    assert main(["scan", str(snapshot), "--format", "json", "--output-dir", str(tmp_path / "offline"),
-                 "--profile", "audit"]) == 1
+    # the snapshot scanned offline: the same results, run facts and gate (the audit profile by default)
+    assert main(["scan", str(snapshot), "--format", "json", "--output-dir", str(tmp_path / "offline")]) == 1
     offline = json.loads((tmp_path / "offline" / "results.json").read_text())
     assert offline["run"]["inputs"][0]["kind"] == "snapshot"
     strip = lambda results: sorted((r["policy"], r["resource"], r["status"], r["message"]) for r in results)  # noqa: E731
     assert strip(offline["results"]) == strip(report["results"])
+    for key in ("accounts", "regions", "collected_at", "not_assessed", "profile"):
+        assert offline["run"][key] == report["run"][key], key
+    assert offline["run"]["gate"] == report["run"]["gate"]
 
 
 def test_no_secret_reaches_the_snapshot_or_the_reports(moto, tmp_path, capsys):
@@ -118,3 +121,60 @@ def test_valid_role_options_are_accepted():
                                  "arn:aws-us-gov:iam::123456789012:role/security/audit-read",
                                  "arn:aws-cn:iam::123456789012:role/Audit+Read=1,2.3@x_y-z"]))
     check(LiveOptions(regions=["all"], organization_role="OrganizationAccountAccessRole", external_id="xy"))
+
+
+def test_a_snapshot_scan_lists_what_its_audit_could_not_assess_and_gates_alike(moto, tmp_path, capsys, monkeypatch):
+    """A denied per-resource call and a denied service: both in run.not_assessed of the audit
+    and of its snapshot scanned offline; the snapshot is judged with the audit profile unless
+    --profile says otherwise, so the same snapshot gives the audit's gate."""
+    from tests.live.faults import Faults
+    from tests.live.test_faults import _with_hooks
+
+    clients = moto.clients()
+    for name in ("kept", "locked"):
+        clients("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    clients("sqs").create_queue(QueueName="jobs", Attributes={"SqsManagedSseEnabled": "true"})
+    faults = Faults().error(403, "AccessDenied", "Access Denied", service="s3", operation="GetBucketEncryption")
+    faults.error(400, "AccessDeniedException", "denied", service="kms")
+    monkeypatch.setattr("stackproof.loaders.live.runner.ClientFactory.__init__", _with_hooks(faults.hook))
+    snapshot = tmp_path / "snapshot.json"
+    code = main(["audit", "--endpoint-url", moto.url, "--regions", "eu-west-2", "--services", "s3,sqs,kms",
+                 "--max-attempts", "2", "--output-dir", str(tmp_path / "audit"), "--format", "console,json",
+                 "--snapshot", str(snapshot)])
+    printed = capsys.readouterr().out
+    assert code == 1
+    audited = json.loads((tmp_path / "audit" / "results.json").read_text())
+    entries = {(e["service"], e["call"], e["count"], e["region"]): e for e in audited["run"]["not_assessed"]}
+    assert set(entries) == {("s3", "GetBucketEncryption", 2, None), ("kms", None, None, "eu-west-2")}
+    encryption = entries[("s3", "GetBucketEncryption", 2, None)]
+    assert encryption["reason"] == "access denied (AccessDenied): Access Denied"
+    assert encryption["account"] == "123456789012"
+    assert "Not assessed (2)" in printed
+    assert "account 123456789012 global s3: GetBucketEncryption for 2 resource(s): access denied" in printed
+
+    assert main(["scan", str(snapshot), "--output-dir", str(tmp_path / "offline"), "--format", "console,json"]) == 1
+    printed = capsys.readouterr().out
+    offline = json.loads((tmp_path / "offline" / "results.json").read_text())
+    assert offline["run"]["not_assessed"] == audited["run"]["not_assessed"]
+    assert offline["run"]["profile"] == "audit" and offline["run"]["gate"] == audited["run"]["gate"]
+    assert "Not assessed (2)" in printed
+    # asked for explicitly, the CI profile reports the UNKNOWNs without blocking on them
+    main(["scan", str(snapshot), "--output-dir", str(tmp_path / "ci"), "--format", "json", "--profile", "ci"])
+    ci = json.loads((tmp_path / "ci" / "results.json").read_text())
+    unknown = sum(1 for r in ci["results"] if r["status"] == "UNKNOWN")
+    assert ci["run"]["profile"] == "ci" and unknown > 0
+    assert ci["run"]["gate"]["blocking"] == audited["run"]["gate"]["blocking"] - unknown
+
+
+def test_a_snapshot_path_that_cannot_be_written_fails_before_collecting(moto, tmp_path, capsys, monkeypatch):
+    def must_not_collect(*_args, **_kwargs):
+        raise AssertionError("collected before checking the snapshot path")
+
+    monkeypatch.setattr("stackproof.loaders.live.collect", must_not_collect)
+    for target, reason in ((tmp_path / "missing" / "snap.json", "No such file or directory"),
+                           (tmp_path, "it is a folder")):
+        code = main(["audit", "--endpoint-url", moto.url, "--regions", "eu-west-2", "--format", "json",
+                     "--output-dir", str(tmp_path / "out"), "--snapshot", str(target)])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and f"cannot write the snapshot: {reason}" in err[0], err
+    assert not (tmp_path / "out").exists()

@@ -156,6 +156,9 @@ def test_a_denied_per_resource_call_makes_only_that_field_unknown(estate, catalo
     assert found["arn:aws:s3:::kept"].status == PASS
     locked = found["arn:aws:s3:::locked"]
     assert locked.status == UNKNOWN and "GetBucketEncryption failed: access denied" in locked.message
+    (entry,) = inventory.run_info["not_assessed"]  # listed, although no whole service is missing
+    assert (entry["service"], entry["call"], entry["count"]) == ("s3", "GetBucketEncryption", 1)
+    assert entry["reason"] == "access denied (AccessDenied): Access Denied"
 
 
 def test_a_role_that_cannot_be_assumed(estate, catalogue):

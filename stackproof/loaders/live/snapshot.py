@@ -20,7 +20,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...model import Gap, InputFile, Inventory
-from . import services
+from . import notassessed, services
 from .transforms.common import Where
 
 SCHEMA = "stackproof/live-snapshot@1"
@@ -94,29 +94,40 @@ def from_dict(data: Any, where: str) -> Snapshot:
 
 
 def to_inventory(snapshot: Snapshot, inputs: list[InputFile]) -> Inventory:
-    """Every unit through its service's transform; failed units and unreadable answers become Gaps."""
+    """Every unit through its service's transform; failed units and unreadable answers become
+    Gaps. The inventory's run_info names the accounts, regions and what was not assessed."""
     inventory = Inventory(inputs=list(inputs))
-    for gap in snapshot.account_gaps:
-        kinds = tuple(k for name in services.SERVICES for k in services.kinds(name))
-        inventory.gaps.append(Gap(kinds, gap.get("reason", "not collected"), gap.get("where", "an account"),
-                                  account=gap.get("account")))
+    not_assessed: list[dict[str, Any]] = []
+
+    def gap(kinds: tuple[str, ...], reason: str, where: str, account: str | None, region: str | None = None,
+            service: str | None = None) -> None:
+        inventory.gaps.append(Gap(kinds, reason, where, account, region))
+        not_assessed.append(notassessed.entry(where, reason, kinds, account, region, service))
+
+    every_kind = tuple(k for name in services.SERVICES for k in services.kinds(name))
+    for missing in snapshot.account_gaps:
+        gap(every_kind, missing.get("reason", "not collected"), missing.get("where", "an account"),
+            missing.get("account"))
     for unit in snapshot.units:
         kinds = services.kinds(unit.service)
         if unit.data is None:
-            inventory.gaps.append(Gap(kinds, unit.gap or "not collected", unit.where, unit.account, unit.region))
+            gap(kinds, unit.gap or "not collected", unit.where, unit.account, unit.region, unit.service)
             continue
         where = Where(unit.account, unit.region, snapshot.partition)
         try:
             resources = list(services.transform(unit.service).transform(unit.data, where))
         except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
             # An answer of a shape the transform does not expect is not guessed at.
-            inventory.gaps.append(Gap(kinds, f"malformed response: could not read it ({type(exc).__name__}: {exc})",
-                                      unit.where, unit.account, unit.region))
+            gap(kinds, f"malformed response: could not read it ({type(exc).__name__}: {exc})", unit.where,
+                unit.account, unit.region, unit.service)
             continue
+        not_assessed += notassessed.call_failures(unit.data, unit.account, unit.region, unit.service, kinds)
         for resource in resources:
             if inventory.get(resource.key) is not None:
                 continue  # the same resource seen from two accounts (a subnet shared with RAM): keep the first
             inventory.add(resource)
+    inventory.run_info = {"accounts": list(snapshot.accounts), "regions": list(snapshot.regions),
+                          "collected_at": snapshot.collected_at, "not_assessed": not_assessed}
     return inventory
 
 
