@@ -190,7 +190,8 @@ CELL_SIZE = 25
 
 
 def template(resources: int, scenarios: bool = False) -> str:
-    allowed = ", AllowedValues: [prod, staging]" if scenarios else ""
+    # A free parameter's condition varies too (prod, or anything else): one allowed value keeps one scenario.
+    allowed = ", AllowedValues: [prod, staging]" if scenarios else ", AllowedValues: [prod]"
     return HEADER.format(allowed=allowed) + "".join(cell(k) for k in range(resources // CELL_SIZE)) + "\n"
 
 

@@ -137,31 +137,29 @@ def condition_dependencies(template: Template) -> dict[str, frozenset[str]]:
     if not template.conditions:
         return {}
     uses = {name: {r.target for r in references(e) if r.kind == "condition"} for name, e in template.conditions.items()}
+    closure = {name: frozenset(_closure(name, uses)) for name in template.conditions}
     reading: dict[str, set[str]] = {}
     for name, read in condition_reads(template).items():
         for variable in read:
-            reading.setdefault(variable, set()).add(name)
+            reading.setdefault(variable, set()).update(closure[name])
     own: dict[str, set[str]] = {}
     targets: dict[str, set[str]] = {}
     referrers: dict[str, set[str]] = {}
     for decl in template.resources.values():
-        found: set[str] = set()
-        if decl.condition in template.conditions:
-            found.add(decl.condition)
+        found: set[str] = set(closure[decl.condition]) if decl.condition in closure else set()
         targets[decl.logical_id] = set()
         for ref in decl.refs:
-            if ref.kind == "condition" and ref.target in template.conditions:
-                found.add(ref.target)
+            if ref.kind == "condition" and ref.target in closure:
+                found |= closure[ref.target]
             elif ref.kind == "ref" and ref.target in reading:
-                found.update(reading[ref.target])
+                found |= reading[ref.target]
             if ref.kind in ("ref", "getatt") and ref.target in template.resources and ref.target != decl.logical_id:
                 targets[decl.logical_id].add(ref.target)
-                if decl.condition in template.conditions:
-                    referrers.setdefault(ref.target, set()).add(decl.condition)
-        own[decl.logical_id] = set().union(*(_closure(c, uses) for c in found)) if found else set()
+                if decl.condition in closure:
+                    referrers.setdefault(ref.target, set()).update(closure[decl.condition])
+        own[decl.logical_id] = found
     closed = _forward_closure(own, targets)
-    return {name: closed[name] | frozenset().union(*(_closure(c, uses) for c in referrers.get(name, ())))
-            for name in template.resources}
+    return {name: closed[name] | referrers[name] if name in referrers else closed[name] for name in template.resources}
 
 
 def _closure(name: str, uses: dict[str, set[str]]) -> set[str]:
