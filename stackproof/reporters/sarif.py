@@ -4,12 +4,27 @@ One rule per policy, with the policy's rationale and remediation as help. FAIL a
 ERROR results are "fail" results; UNKNOWN ones are "review" (a person must look);
 WAIVED ones are "fail" results with an accepted external suppression that carries the
 waiver. PASS and NOT_APPLICABLE results are left out: code-scanning tools show every
-result as a finding. Plans and templates get physical locations (file and line); live
-results get a logical location, the ARN.
+result as a finding.
+
+Locations:
+
+- plans and templates: a physical location, the file and the line of the resource. A
+  file under the current folder (the repository root in CI) is a relative URI with
+  ``uriBaseId: %SRCROOT%``, which ``originalUriBaseIds`` defines as the current folder,
+  so code scanning finds it in the repository; any other file is a ``file://`` URI.
+  Render SARIF from the folder the scan ran in (``stackproof report`` too): the paths of
+  the JSON report are relative to it.
+- live results: a logical location only, the ARN, with the account and region as
+  properties. There is no file to point at, and we do not invent one: GitHub code
+  scanning requires a physical location and drops such results, so SARIF of a live
+  audit is for SARIF viewers (VS Code's SARIF viewer, Azure DevOps, a SARIF-to-HTML
+  tool), not for code-scanning uploads. The HTML report is the audit's report.
 """
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +33,7 @@ from ..results import Result
 from ..rules import ERROR, FAIL, UNKNOWN, WAIVED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub ranks alerts by this number (critical >= 9.0, high >= 7.0, medium >= 4.0, low > 0).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
@@ -27,19 +43,21 @@ REPORTED = (FAIL, ERROR, UNKNOWN, WAIVED)
 def render(report: Report) -> str:
     policy_ids = sorted({r.policy for r in report.results} | set(report.policies))
     index = {pid: i for i, pid in enumerate(policy_ids)}
-    log = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "stackproof",
-                "version": str(report.tool.get("version", "")),
-                "rules": [_rule(pid, report.policies.get(pid)) for pid in policy_ids],
-            }},
-            "invocations": [_invocation(report)],
-            "results": [_result(r, index[r.policy]) for r in report.results if r.status in REPORTED],
-        }],
+    root = Path.cwd()
+    results = [_result(r, index[r.policy], root) for r in report.results if r.status in REPORTED]
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "stackproof",
+            "version": str(report.tool.get("version", "")),
+            "rules": [_rule(pid, report.policies.get(pid)) for pid in policy_ids],
+        }},
+        "invocations": [_invocation(report)],
+        "results": results,
     }
+    if any(_base_id(r) == SRCROOT for r in results):
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/",
+                                               "description": {"text": "the folder the scan ran in"}}}
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, default=str) + "\n"
 
 
@@ -76,16 +94,17 @@ def _invocation(report: Report) -> dict[str, Any]:
     if started:
         invocation["startTimeUtc"] = started
     gate = report.run.get("gate") or {}
-    invocation["properties"] = {"profile": report.run.get("profile"), "gate": gate}
+    invocation["properties"] = {"profile": report.run.get("profile"),
+                                "gate": {key: gate.get(key) for key in ("holds", "blocking", "fail_on")}}
     return invocation
 
 
-def _result(result: Result, rule_index: int) -> dict[str, Any]:
+def _result(result: Result, rule_index: int, root: Path) -> dict[str, Any]:
     sarif: dict[str, Any] = {
         "ruleId": result.policy,
         "ruleIndex": rule_index,
         "message": {"text": f"{result.resource}: {result.message}"},
-        "locations": [_location(result)],
+        "locations": [_location(result, root)],
         "partialFingerprints": {"stackproof/v1": result.fingerprint},
         "properties": {"status": result.status, "severity": result.severity, "source": result.source},
     }
@@ -109,10 +128,10 @@ def _result(result: Result, rule_index: int) -> dict[str, Any]:
     return sarif
 
 
-def _location(result: Result) -> dict[str, Any]:
+def _location(result: Result, root: Path) -> dict[str, Any]:
     location: dict[str, Any] = {}
     if result.file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(result.file)}}
+        physical: dict[str, Any] = {"artifactLocation": artifact_location(result.file, root)}
         if result.line:
             physical["region"] = {"startLine": int(result.line)}
         location["physicalLocation"] = physical
@@ -120,6 +139,22 @@ def _location(result: Result) -> dict[str, Any]:
     return location
 
 
-def _uri(path: str) -> str:
-    """A relative or absolute file path as a URI reference (spaces and the like escaped)."""
-    return quote(path.replace("\\", "/"), safe="/@-._~!$&'()*+,;=")
+def artifact_location(path: str, root: Path) -> dict[str, str]:
+    """A file under `root` relative to %SRCROOT%; any other as an absolute file:// URI."""
+    posix = path.replace("\\", "/")
+    absolute = Path(os.path.normpath(root / posix))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": _escape(PurePosixPath(relative).as_posix()), "uriBaseId": SRCROOT}
+
+
+def _escape(path: str) -> str:
+    """A relative path as a URI reference (spaces and the like escaped)."""
+    return quote(path, safe="/@-._~!$&'()*+,;=")
+
+
+def _base_id(result: dict[str, Any]) -> str | None:
+    physical = result["locations"][0].get("physicalLocation")
+    return physical["artifactLocation"].get("uriBaseId") if physical else None

@@ -1,5 +1,10 @@
 """SARIF 2.1.0: valid against the published schema, rules with the policy's help, file and
-line for plans, ARNs as logical locations for live results, waivers as suppressions."""
+line for plans (relative to %SRCROOT% under the current folder, file:// URIs elsewhere),
+ARNs as logical locations for live results, waivers as suppressions.
+
+Live results have no physical location, on purpose: there is no file, and an invented
+one would send a reader to nothing. GitHub code scanning drops results without one, so
+SARIF of a live audit is for SARIF viewers, not code-scanning uploads (see sarif.py)."""
 from __future__ import annotations
 
 import json
@@ -62,7 +67,8 @@ def test_plan_results_point_at_the_file_and_line_of_the_resource(plan_sarif, pla
         "aws_s3_bucket.assets", "aws_s3_bucket.scratch"}
     for result in failing:
         physical = result["locations"][0]["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == str(plan)
+        # the plan is in a temporary folder, not under the current one: an absolute file URI
+        assert physical["artifactLocation"] == {"uri": plan.as_uri()}
         address = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
         assert f'"address": "{address}"' in lines[physical["region"]["startLine"] - 1]
 
@@ -114,13 +120,40 @@ def test_live_results_have_the_arn_as_logical_location_and_no_file():
     assert log["runs"][0]["tool"]["driver"]["rules"][results[1]["ruleIndex"]]["id"] == "rds_instance_not_public"
 
 
+def test_live_sarif_has_no_file_base():
+    log = json.loads(sarif.render(live_report()))
+    assert "originalUriBaseIds" not in log["runs"][0]
+
+
 def test_a_path_with_spaces_is_a_valid_uri():
     report = live_report()
     report.results[0].file, report.results[0].line = "infra/my stack/template.yaml", 12
     log = json.loads(sarif.render(report))
     validate(log)
     physical = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
-    assert physical == {"artifactLocation": {"uri": "infra/my%20stack/template.yaml"}, "region": {"startLine": 12}}
+    assert physical == {"artifactLocation": {"uri": "infra/my%20stack/template.yaml", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 12}}
+
+
+def test_a_plan_under_the_current_folder_is_relative_to_srcroot(plan, tmp_path, monkeypatch):
+    """As in CI: `stackproof scan plan.json` in the repository root; code scanning then
+    finds plan.json in the repository."""
+    monkeypatch.chdir(plan.parent)
+    scan("plan.json", *POLICIES, "--format", "sarif", "--output-dir", "out")
+    log = json.loads((plan.parent / "out" / "results.sarif").read_text())
+    validate(log)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == plan.parent.resolve().as_uri() + "/"
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert locations and all(loc == {"uri": "plan.json", "uriBaseId": "%SRCROOT%"} for loc in locations)
+
+
+def test_an_absolute_path_under_the_current_folder_is_made_relative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = live_report()
+    report.results[0].file, report.results[0].line = str(tmp_path / "stacks" / "app.yaml"), 3
+    physical = json.loads(sarif.render(report))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "stacks/app.yaml", "uriBaseId": "%SRCROOT%"}
 
 
 def test_the_schema_check_catches_a_broken_log():
@@ -158,6 +191,7 @@ def test_template_results_point_at_the_line_of_the_logical_id(tmp_path):
     validate(log)
     [result] = log["runs"][0]["results"]  # Plain has no default encryption; Secure passes
     location = result["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": template.as_uri()}
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "Plain"
     line = location["physicalLocation"]["region"]["startLine"]
     assert TEMPLATE.splitlines()[line - 1].strip() == "Plain:"
