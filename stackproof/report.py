@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import __version__
-from .catalogue import Policy
+from .catalogue import SEVERITIES, Policy
 from .errors import InputError
 from .results import Result
 from .rules import STATUSES
@@ -32,6 +32,12 @@ class PolicyInfo:
         return cls(policy.id, policy.title, policy.severity, policy.area, policy.rationale,
                    dict(policy.remediation), {k: list(v) for k, v in policy.frameworks.items()})
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PolicyInfo":
+        """From saved JSON; keys a later version may add are ignored."""
+        return cls(data["id"], data["title"], data["severity"], data["area"], data.get("rationale") or "",
+                   dict(data.get("remediation") or {}), dict(data.get("frameworks") or {}))
+
 
 @dataclass
 class Report:
@@ -48,11 +54,34 @@ class Report:
         counts = Counter(r.status for r in self.results)
         return {status: counts.get(status, 0) for status in STATUSES}
 
+    def blocking(self) -> set[str] | None:
+        """Fingerprints of the results that block the gate, or None when the report cannot
+        tell (a hand-made one with no profile). The gate is decided again from the run's
+        profile, floor and baseline, by the function the scan used, unless the report
+        records the answer (a merge of runs with different profiles does)."""
+        gate = self.run.get("gate") or {}
+        if isinstance(gate.get("blocking_results"), list):
+            return set(gate["blocking_results"])
+        from .profiles import PROFILES, gate as decide
+
+        profile, floor = PROFILES.get(self.run.get("profile") or ""), self.run.get("severity_floor")
+        if profile is None or floor not in SEVERITIES:
+            return None
+        new_only = None
+        if gate.get("fail_on") == "new" and self.changes is not None:
+            new_only = set(self.changes.get("new") or [])
+        return {r.fingerprint for r in decide(self.results, profile, floor, new_only).blocking}
+
     def to_dict(self) -> dict[str, Any]:
+        run = self.run
+        blocking = self.blocking()
+        if blocking is not None and isinstance(run.get("gate"), dict):
+            order = dict.fromkeys(r.fingerprint for r in self.results if r.fingerprint in blocking)
+            run = {**run, "gate": {**run["gate"], "blocking_results": list(order)}}
         return {
             "schema": SCHEMA,
             "tool": dict(self.tool),
-            "run": self.run,
+            "run": run,
             "summary": self.summary(),
             "results": [r.to_dict() for r in self.results],
             "policies": {pid: vars(info) for pid, info in sorted(self.policies.items())},
@@ -62,17 +91,15 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Any, where: str) -> "Report":
+        """A saved JSON report, its shape checked first: a wrong one is an InputError that
+        names the file and the JSON path ("$.results[3].location.line: ...")."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise InputError(where, f"not a stackproof JSON report (expected schema {SCHEMA!r})")
-        try:
-            results = [Result.from_dict(r) for r in data.get("results") or []]
-            policies = {pid: PolicyInfo(**info) for pid, info in (data.get("policies") or {}).items()}
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise InputError(where, f"malformed report: {exc}") from None
-        waivers, changes = data.get("waivers") or [], data.get("changes")
-        if not isinstance(waivers, list) or not (changes is None or isinstance(changes, dict)):
-            raise InputError(where, "malformed report: waivers must be a list and changes a mapping")
-        return cls(results, policies, dict(data.get("run") or {}), dict(data.get("tool") or {}), waivers, changes)
+        _Shape(where).report(data)
+        results = [Result.from_dict(r) for r in data.get("results") or []]
+        policies = {pid: PolicyInfo.from_dict(info) for pid, info in (data.get("policies") or {}).items()}
+        return cls(results, policies, dict(data.get("run") or {}), dict(data.get("tool") or {}),
+                   list(data.get("waivers") or []), data.get("changes"))
 
 
 def policy_infos(policies: Iterable[Policy]) -> dict[str, PolicyInfo]:
@@ -92,3 +119,105 @@ def dumps(report: Report) -> str:
     lines.append('  "policies": ' + json.dumps(policies, default=str))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# --- the shape of a saved report ----------------------------------------------------------
+
+_NAMES = {dict: "a mapping", list: "a list", str: "text", int: "an integer", bool: "true or false"}
+RESULT_TEXTS = ("policy", "status", "severity", "resource", "kind", "source", "message")
+WAIVER_TEXTS = ("policy", "selector", "reason", "owner", "expires", "source", "status")
+
+
+class _Shape:
+    """Checks a saved report's structure where the reporters rely on it. Keys it does not
+    know are left alone, so a report of a later version still renders."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, path: str, message: str) -> InputError:
+        return InputError(self.where, f"malformed report: {path}: {message}")
+
+    def get(self, data: dict, key: str, kind: type, path: str, required: bool = False) -> Any:
+        """data[key], checked to be of `kind`; None when it is absent or null and not required."""
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"{path}.{key}", f"missing (expected {_NAMES[kind]})")
+            return None
+        return self.check(value, kind, f"{path}.{key}")
+
+    def check(self, value: Any, kind: type, path: str) -> Any:
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return value
+        found = "null" if value is None else _NAMES.get(type(value), type(value).__name__)
+        raise self.fail(path, f"expected {_NAMES[kind]}, found {found}")
+
+    def items(self, data: dict, key: str, kind: type, path: str, required: bool = False) -> list[tuple[str, Any]]:
+        """The elements of the list data[key], each checked to be of `kind`, with its path."""
+        values = self.get(data, key, list, path, required) or []
+        return [(f"{path}.{key}[{i}]", self.check(v, kind, f"{path}.{key}[{i}]")) for i, v in enumerate(values)]
+
+    def report(self, data: dict) -> None:
+        self.get(data, "tool", dict, "$")
+        self.run(self.get(data, "run", dict, "$") or {})
+        for path, result in self.items(data, "results", dict, "$"):
+            self.result(result, path)
+        for pid, info in (self.get(data, "policies", dict, "$") or {}).items():
+            self.policy(self.check(info, dict, f"$.policies.{pid}"), f"$.policies.{pid}")
+        for path, waiver in self.items(data, "waivers", dict, "$"):
+            for key in WAIVER_TEXTS:
+                self.get(waiver, key, str, path, required=key in ("policy", "status"))
+        self.changes(self.get(data, "changes", dict, "$"))
+
+    def run(self, run: dict) -> None:
+        for key in ("started_at", "profile", "severity_floor", "environment", "waivers_file"):
+            self.get(run, key, str, "$.run")
+        gate = self.get(run, "gate", dict, "$.run") or {}
+        self.get(gate, "holds", bool, "$.run.gate")
+        self.get(gate, "blocking", int, "$.run.gate")
+        self.items(gate, "blocking_results", str, "$.run.gate")
+        for path, entry in self.items(run, "inputs", dict, "$.run"):
+            for key in ("kind", "path", "sha256"):
+                self.get(entry, key, str, path)
+        for key in ("accounts", "regions"):
+            self.items(run, key, str, "$.run")
+
+    def result(self, result: dict, path: str, extra: tuple[str, ...] = ()) -> None:
+        for key in RESULT_TEXTS + extra:
+            self.get(result, key, str, path, required=True)
+        if result["status"] not in STATUSES:
+            raise self.fail(f"{path}.status", f"{result['status']!r} is not a status ({', '.join(STATUSES)})")
+        if result["severity"] not in SEVERITIES:
+            raise self.fail(f"{path}.severity",
+                            f"{result['severity']!r} is not a severity ({', '.join(SEVERITIES)})")
+        for key in ("name", "scenario", "environment"):
+            self.get(result, key, str, path)
+        location = self.get(result, "location", dict, path) or {}
+        for key in ("file", "account", "region"):
+            self.get(location, key, str, f"{path}.location")
+        self.get(location, "line", int, f"{path}.location")
+        self.get(result, "evidence", dict, path)
+        self.get(result, "waiver", dict, path)
+
+    def policy(self, info: dict, path: str) -> None:
+        for key in ("id", "title", "severity", "area"):
+            self.get(info, key, str, path, required=True)
+        self.get(info, "rationale", str, path)
+        for name, text in (self.get(info, "remediation", dict, path) or {}).items():
+            self.check(text, str, f"{path}.remediation.{name}")
+        for name in self.get(info, "frameworks", dict, path) or {}:
+            self.items(info["frameworks"], name, str, f"{path}.frameworks", True)
+
+    def changes(self, changes: dict | None) -> None:
+        if changes is None:
+            return
+        self.get(changes, "baseline", dict, "$.changes")
+        for key in ("new", "still_failing"):
+            self.items(changes, key, str, "$.changes", required=True)
+        self.items(changes, "now_waived", str, "$.changes")
+        for path, entry in self.items(changes, "fixed", dict, "$.changes", required=True):
+            self.result(entry, path)
+        not_compared = self.get(changes, "not_compared", dict, "$.changes") or {}
+        self.get(not_compared, "findings", int, "$.changes.not_compared")
+        self.items(not_compared, "why", str, "$.changes.not_compared")

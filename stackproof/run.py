@@ -66,6 +66,7 @@ def run(inventory: Inventory, catalogue: Catalogue, options: RunOptions,
     }
     if options.waivers:
         run_info["waivers_file"] = options.waivers
+        run_info["waivers_sha256"] = waivers.sha256
     return Report(results, policy_infos(selected), run_info, waivers=register, changes=changes), verdict
 
 

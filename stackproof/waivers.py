@@ -41,6 +41,7 @@ stale (waived nothing) or not evaluated (its policy was not run).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -139,6 +140,14 @@ class Waiver:
 
 # --- reading ---------------------------------------------------------------------------
 
+class WaiverFile(list):
+    """The waivers of one file in file order, with the file's sha256 for the report."""
+
+    def __init__(self, waivers: Iterable[Waiver], sha256: str) -> None:
+        super().__init__(waivers)
+        self.sha256 = sha256
+
+
 class _Mapping(dict):
     """A YAML mapping that remembers its line and the line of each key."""
 
@@ -173,15 +182,20 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def load_waivers(path: str | Path, policy_ids: Iterable[str]) -> list[Waiver]:
+def load_waivers(path: str | Path, policy_ids: Iterable[str]) -> WaiverFile:
     """Read and check a waivers file; any problem is an InputError with file and line."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise InputError(where, f"cannot read the waivers file: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise InputError(where, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return WaiverFile(_waivers(text, where, policy_ids), hashlib.sha256(raw).hexdigest())
+
+
+def _waivers(text: str, where: str, policy_ids: Iterable[str]) -> list[Waiver]:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if wrong or not formats:
         raise InputError(None, f"unknown report format(s) {', '.join(wrong) or '(none)'} "
                                f"(known: {', '.join(REPORT_FORMATS)})")
-    report = merge([read_report(path) for path in args.paths])
+    report = merge([(path, read_report(path)) for path in args.paths])
     files = {FILE_FORMATS[f][1]: renderer(f)(report) for f in formats}
     for path in write_files(args.output_dir, files):
         print(f"wrote {path}")
@@ -57,18 +57,30 @@ def read_report(path: str):
     return Report.from_dict(data, path)
 
 
-def merge(reports: list):
-    """One report from several: results and waivers concatenated, inputs and policies
-    united; the gate holds only if it held in every run. Changes since a baseline are
-    kept only when there is a single report (they belong to one comparison)."""
-    if len(reports) == 1:
-        return reports[0]
+def merge(named: list):
+    """One report from several (path, report) pairs: results, waivers and changes since
+    a baseline concatenated, inputs and policies united; the gate holds only if it held
+    in every run, and the results that block are those that blocked in their own run.
+
+    A result of the same policy and resource in two reports would be counted twice, so
+    such a merge is refused (the same file given twice, or two runs of one input).
+    """
+    if len(named) == 1:
+        return named[0][1]
     from ..report import Report
 
-    first = reports[0]
+    _refuse_overlap(named)
+    reports = [report for _, report in named]
     runs = [r.run for r in reports]
     gates = [run.get("gate") or {} for run in runs]
     holds = None if any(g.get("holds") is None for g in gates) else all(g["holds"] for g in gates)
+    blocking = [report.blocking() for report in reports]
+    gate = {"holds": holds, "blocking": sum(g.get("blocking") or 0 for g in gates),
+            "fail_on": _same(g.get("fail_on") or "all" for g in gates),
+            "expired_waivers": sum(g.get("expired_waivers") or 0 for g in gates)}
+    if all(b is not None for b in blocking):
+        gate["blocking_results"] = [fp for b, report in zip(blocking, reports)
+                                    for fp in dict.fromkeys(r.fingerprint for r in report.results if r.fingerprint in b)]
     run = {
         "started_at": min((run.get("started_at") or "" for run in runs), default=""),
         "profile": _same(run.get("profile") for run in runs),
@@ -79,15 +91,67 @@ def merge(reports: list):
         "regions": sorted({r for run in runs for r in run.get("regions") or []}),
         "policies_evaluated": len({pid for r in reports for pid in r.policies}),
         "resources": sum(run.get("resources") or 0 for run in runs),
-        "gate": {"holds": holds, "blocking": sum(g.get("blocking") or 0 for g in gates),
-                 "expired_waivers": sum(g.get("expired_waivers") or 0 for g in gates)},
-        "merged_from": len(reports),
+        "gate": gate,
+        "merged_from": [_part(path, report) for path, report in named],
     }
     policies = {}
     for report in reports:
         policies.update(report.policies)
-    return Report([r for report in reports for r in report.results], policies, run, first.tool,
-                  [w for report in reports for w in report.waivers], None)
+    return Report([r for report in reports for r in report.results], policies, run, reports[0].tool,
+                  [w for report in reports for w in report.waivers], _merged_changes(reports))
+
+
+def _refuse_overlap(named: list) -> None:
+    from pathlib import Path
+
+    from ..errors import InputError
+
+    seen_files: dict = {}
+    owner: dict[str, str] = {}
+    for path, report in named:
+        key = Path(path).resolve()
+        if key in seen_files:
+            raise InputError(path, f"given twice (also as {seen_files[key]}): its results would be counted twice")
+        seen_files[key] = path
+        for result in report.results:
+            first = owner.setdefault(result.fingerprint, path)
+            if first != path:
+                raise InputError(path, f"holds a result that {first} also holds ({result.policy} on "
+                                       f"{result.resource}): merged, it would be counted twice; merge runs of "
+                                       "different inputs or accounts")
+
+
+def _part(path: str, report) -> dict:
+    """What the merged report says of one of its runs."""
+    gate = report.run.get("gate") or {}
+    return {"file": path, "started_at": report.run.get("started_at"), "profile": report.run.get("profile"),
+            "severity_floor": report.run.get("severity_floor"), "results": len(report.results),
+            "gate_holds": gate.get("holds"), "baseline": (report.changes or {}).get("baseline")}
+
+
+def _merged_changes(reports: list) -> dict | None:
+    """The changes of each run since its own baseline, side by side; None if no run had one."""
+    compared = [r.changes for r in reports if r.changes is not None]
+    if not compared:
+        return None
+    baselines = [c.get("baseline") or {} for c in compared]
+    findings = sum(int((c.get("not_compared") or {}).get("findings") or 0) for c in compared)
+    by_policy: dict[str, int] = {}
+    for changes in compared:
+        for pid, n in ((changes.get("not_compared") or {}).get("by_policy") or {}).items():
+            by_policy[pid] = by_policy.get(pid, 0) + n
+    why = list(dict.fromkeys(w for c in compared for w in (c.get("not_compared") or {}).get("why") or []))
+    if len(compared) < len(reports):
+        why.append(f"{len(reports) - len(compared)} of the {len(reports)} merged runs had no baseline")
+    return {
+        "baseline": {"path": ", ".join(dict.fromkeys(str(b.get("path")) for b in baselines)),
+                     "sha256": ", ".join(dict.fromkeys(str(b.get("sha256")) for b in baselines)),
+                     "started_at": min((b.get("started_at") or "" for b in baselines), default="") or None,
+                     "results": sum(b.get("results") or 0 for b in baselines)},
+        **{key: [fp for c in compared for fp in c.get(key) or []] for key in ("new", "still_failing", "now_waived")},
+        "fixed": [entry for c in compared for entry in c.get("fixed") or []],
+        "not_compared": {"findings": findings, "by_policy": by_policy, "why": why},
+    }
 
 
 def _same(values) -> str | None:

@@ -1,4 +1,8 @@
-"""The console summary: failures first, grouped by policy, counts per status."""
+"""The console summary: failures first, grouped by policy, counts per status.
+
+Values from the inputs are rich Text, never markup, and go through visible(): a control
+character (an escape sequence in a resource's setting) is printed as "\x1b", not obeyed
+by the terminal."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,6 +16,7 @@ from ..profiles import GateVerdict
 from ..report import Report
 from ..results import Result
 from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED
+from .text import visible
 
 STYLES = {FAIL: "bold red", ERROR: "bold magenta", UNKNOWN: "yellow", PASS: "green",
           NOT_APPLICABLE: "dim", WAIVED: "cyan"}
@@ -45,17 +50,17 @@ def print_report(report: Report, verdict: GateVerdict, file: IO[str] | None = No
             header.append(f"{status} ", style=STYLES[status])
             header.append(f"{policy_id} ", style="bold")
             header.append(f"[{results[0].severity}] ", style=STYLES[status] if status == FAIL else "")
-            header.append(info.title if info else "")
+            header.append(visible(info.title) if info else "")
             console.print(header)
             for result in results[:limit]:
                 line = Text("  ")
-                line.append(result.resource, style="bold")
+                line.append(visible(result.resource), style="bold")
                 where = _where(result)
                 if where:
-                    line.append(f" ({where})", style="dim")
-                line.append(f": {result.message}")
+                    line.append(f" ({visible(where)})", style="dim")
+                line.append(f": {visible(result.message)}")
                 if result.waiver and result.waiver.get("expired"):
-                    line.append(f" (waiver expired {result.waiver.get('expires')})", style="bold red")
+                    line.append(f" (waiver expired {visible(result.waiver.get('expires'))})", style="bold red")
                 console.print(line)
             if len(results) > limit:
                 console.print(Text(f"  ... and {len(results) - limit} more (see the JSON report)", style="dim"))
@@ -76,8 +81,9 @@ def _where(result: Result) -> str:
     return ", ".join(parts)
 
 
-def _workflow_notes(report: Report) -> list[Text]:
-    """One line each for the waivers and the baseline, when the run had them."""
+def _workflow_notes(report: Report, limit: int = 20) -> list[Text]:
+    """One line each for the waivers and the baseline, when the run had them, and the
+    expired and stale waivers (at most `limit`)."""
     notes = []
     if report.waivers:
         counts: dict[str, int] = defaultdict(int)
@@ -87,15 +93,18 @@ def _workflow_notes(report: Report) -> list[Text]:
         line = Text(f"waivers: {waived} result(s) waived; ")
         line.append(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
         notes.append(line)
-        for waiver in report.waivers:
-            if waiver["status"] in ("expired", "stale"):
-                style = "bold red" if waiver["status"] == "expired" else "yellow"
-                notes.append(Text(f"  {waiver['status']} waiver {waiver['source']}: {waiver['policy']} "
-                                  f"{waiver['selector']} (owner {waiver['owner']}): {waiver['note']}", style=style))
+        due = [w for w in report.waivers if w["status"] in ("expired", "stale")]
+        for waiver in due[:limit]:
+            style = "bold red" if waiver["status"] == "expired" else "yellow"
+            notes.append(Text(visible(f"  {waiver['status']} waiver {waiver['source']}: {waiver['policy']} "
+                                      f"{waiver['selector']} (owner {waiver['owner']}): {waiver['note']}"),
+                              style=style))
+        if len(due) > limit:
+            notes.append(Text(f"  ... and {len(due) - limit} more expired or stale (see the JSON report)", style="dim"))
     if report.changes is not None:
         from ..baseline import describe
 
-        notes.append(Text(f"since the baseline: {describe(report.changes)}"))
+        notes.append(Text(f"since the baseline: {visible(describe(report.changes))}"))
     return notes
 
 

@@ -5,12 +5,18 @@ report into what the template shows (a view), so the template holds no logic bey
 loops. Every result is rendered once, under its policy; the framework sections list
 control -> policies with their counts and link to those results, so a policy mapped to
 several controls does not multiply the file's size.
+
+Long lists stay readable at 10,000 results: a policy shows its first SHOWN results that
+need attention (those that block the gate first) and folds the rest, and its passing
+and not applicable results, into <details> sections with their counts. They open
+without JavaScript, and the print stylesheet opens them on paper.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,12 +24,16 @@ from ..catalogue import FRAMEWORKS
 from ..report import PolicyInfo, Report
 from ..results import Result
 from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, STATUSES, UNKNOWN, WAIVED
+from .text import visible
 
 TEMPLATES = Path(__file__).parent / "templates"
+CONTROLS = Path(__file__).parent / "controls.yaml"
 # Worst first: the status a group of results shows is the worst among them.
 STATUS_ORDER = (ERROR, FAIL, UNKNOWN, WAIVED, PASS, NOT_APPLICABLE)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-OPEN_STATUSES = (ERROR, FAIL, UNKNOWN, WAIVED)  # shown at once; PASS and N/A collapsed
+OPEN_STATUSES = (ERROR, FAIL, UNKNOWN, WAIVED)  # need attention; PASS and N/A are folded
+SHOWN = 20  # results of a policy shown unfolded
+LISTED = 50  # rows of a register list shown unfolded
 
 
 @dataclass
@@ -31,13 +41,20 @@ class PolicyBlock:
     info: PolicyInfo
     counts: Counter
     worst: str
-    open: list[Result] = field(default_factory=list)
-    closed: list[Result] = field(default_factory=list)
+    shown: list[Result] = field(default_factory=list)  # the first results that need attention
+    more: list[Result] = field(default_factory=list)  # the others that need attention, folded
+    closed: list[Result] = field(default_factory=list)  # PASS and NOT_APPLICABLE, folded
+    blocking: int = 0
+
+    @property
+    def more_counts(self) -> Counter:
+        return Counter(r.status for r in self.more)
 
 
 @dataclass
 class Control:
     id: str
+    title: str
     worst: str
     policies: list[PolicyBlock]
 
@@ -47,20 +64,42 @@ def render(report: Report) -> str:
     from markupsafe import Markup
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True, undefined=StrictUndefined)
-    env.globals.update(STATUSES=STATUSES, where=where)
+                      lstrip_blocks=True, undefined=StrictUndefined, finalize=_shown)
+    view = build_view(report)
+    blocking = view["blocking_results"]
+    env.globals.update(STATUSES=STATUSES, where=where, place=place, hops=hops,
+                       control_title=lambda framework, cid: control_titles().get(framework, {}).get(cid, ""),
+                       blocks=lambda result: id(result) in blocking)
     css = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))  # our own file, inlined as is
-    return env.get_template("report.html.j2").render(view=build_view(report), css=css)
+    return env.get_template("report.html.j2").render(view=view, css=css)
+
+
+def _shown(value: Any) -> Any:
+    """Every value the template prints: control characters made visible (markup, which the
+    template built from already shown values, is left as it is)."""
+    kind = type(value)
+    if kind is str:
+        return visible(value)
+    if kind is bool:
+        return "yes" if value else "no"
+    return value
 
 
 def build_view(report: Report) -> dict[str, Any]:
-    blocks = _policy_blocks(report)
+    blocking = report.blocking()
+    # the results that block, by identity: a fingerprint is a hash, computed on each call
+    blocking_results = {id(r) for r in report.results
+                        if r.status in (ERROR, FAIL, UNKNOWN) and blocking and r.fingerprint in blocking}
+    blocks = _policy_blocks(report, blocking_results)
     return {
         "title": _title(report),
         "tool": report.tool,
         "run": report.run,
-        "gate": report.run.get("gate") or {},
+        "gate": _gate(report, blocking, blocking_results),
+        "blocking_results": blocking_results,
         "scope": _scope(report),
+        "files": _files(report),
+        "merged_from": report.run.get("merged_from") if isinstance(report.run.get("merged_from"), list) else [],
         "summary": report.summary(),
         "total": len(report.results),
         "by_severity": _counts_by(report.results, lambda r: r.severity, SEVERITIES),
@@ -69,9 +108,11 @@ def build_view(report: Report) -> dict[str, Any]:
         "unmapped": [b for b in blocks if not b.info.frameworks],
         "policies": blocks,
         "unknowns": _unknowns(report.results),
-        "waivers": report.waivers,
-        "waiver_counts": Counter(w["status"] for w in report.waivers),
+        "not_assessed": [g for g in report.run.get("not_assessed") or [] if isinstance(g, dict)],
+        "waivers": _waivers(report, blocking_results),
+        "waiver_counts": Counter(w.get("status") for w in report.waivers),
         "changes": _changes(report),
+        "listed": LISTED,
     }
 
 
@@ -79,12 +120,47 @@ def where(result: Result) -> str:
     """File and line for plans and templates; account and region for live results."""
     if result.file:
         return f"{result.file}:{result.line}" if result.line else result.file
+    return place(result)
+
+
+def place(result: Result) -> str:
+    """The account and region a result is in ("" when it names neither)."""
     return " / ".join(part for part in (result.account, result.region) if part)
+
+
+def hops(path: str) -> tuple[list[str], str | None]:
+    """A witness path as the network engine writes it, "a -> b (x -> y) -> c -x- why",
+    as its hops and the reason it is blocked, if it is. An arrow inside parentheses
+    (a route) belongs to its hop."""
+    reached, _, blocked = path.partition(" -x- ")
+    parts, depth, start = [], 0, 0
+    for match in _ARROW_OR_PAREN.finditer(reached):
+        token = match.group()
+        if token in "([":
+            depth += 1
+        elif token in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(reached[start:match.start()])
+            start = match.end()
+    parts.append(reached[start:])
+    return [p for p in parts if p], blocked or None
+
+
+_ARROW_OR_PAREN = re.compile(r" -> |[()\[\]]")
 
 
 def worst(statuses: Iterable[str]) -> str:
     present = set(statuses)
     return next((s for s in STATUS_ORDER if s in present), NOT_APPLICABLE)
+
+
+@lru_cache(maxsize=1)
+def control_titles() -> dict[str, dict[str, str]]:
+    import yaml
+
+    data = yaml.safe_load(CONTROLS.read_text(encoding="utf-8")) or {}
+    return {framework: {str(k): str(v) for k, v in (titles or {}).items()} for framework, titles in data.items()}
 
 
 def _title(report: Report) -> str:
@@ -94,10 +170,39 @@ def _title(report: Report) -> str:
     return "stackproof report"
 
 
+def _gate(report: Report, blocking: set[str] | None, blocking_results: set[int]) -> dict[str, Any]:
+    """The verdict and, in words, what blocks it."""
+    gate = dict(report.run.get("gate") or {})
+    floor, profile = report.run.get("severity_floor"), report.run.get("profile")
+    rule = ["any ERROR", f"a FAIL of severity {floor} or above"] if floor else []
+    if rule and profile == "audit":
+        rule.append(f"an UNKNOWN of severity {floor} or above (profile audit)")
+    if rule and gate.get("fail_on") == "new":
+        rule.append("only when new since the baseline or no longer waived (--fail-on new)")
+    gate["rule"] = "; ".join(rule)
+    if blocking is not None:
+        gate["lapsed"] = sum(1 for r in report.results if id(r) in blocking_results and r.waiver
+                             and r.waiver.get("expired"))
+    return gate
+
+
 def _scope(report: Report) -> dict[str, Any]:
     accounts = sorted({r.account for r in report.results if r.account} | set(report.run.get("accounts") or []))
     regions = sorted({r.region for r in report.results if r.region} | set(report.run.get("regions") or []))
     return {"inputs": report.run.get("inputs") or [], "accounts": accounts, "regions": regions}
+
+
+def _files(report: Report) -> list[dict[str, Any]]:
+    """Every file the run read, with its sha256: the inputs, the waivers and the baseline."""
+    files = [{"kind": i.get("kind"), "path": i.get("path"), "sha256": i.get("sha256")}
+             for i in report.run.get("inputs") or []]
+    if report.run.get("waivers_file"):
+        files.append({"kind": "waivers", "path": report.run["waivers_file"],
+                      "sha256": report.run.get("waivers_sha256")})
+    if report.changes is not None:
+        baseline = report.changes.get("baseline") or {}
+        files.append({"kind": "baseline", "path": baseline.get("path"), "sha256": baseline.get("sha256")})
+    return files
 
 
 def _area(report: Report, result: Result) -> str:
@@ -113,24 +218,25 @@ def _counts_by(results: list[Result], key: Any, order: Iterable[str] | None) -> 
     return [(name, groups[name]) for name in names]
 
 
-def _policy_blocks(report: Report) -> list[PolicyBlock]:
+def _policy_blocks(report: Report, blocking: set[int]) -> list[PolicyBlock]:
     by_policy: dict[str, list[Result]] = defaultdict(list)
     for result in report.results:
         by_policy[result.policy].append(result)
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     blocks = []
     for policy_id in sorted(set(by_policy) | set(report.policies)):
         results = by_policy.get(policy_id, [])
         info = report.policies.get(policy_id) or PolicyInfo(
             policy_id, policy_id, results[0].severity if results else "info", "unknown area")
-        rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-        ordered = sorted(results, key=lambda r: rank.get(r.status, 9))
+        attention = sorted((r for r in results if r.status in OPEN_STATUSES),
+                           key=lambda r: (id(r) not in blocking, rank.get(r.status, 9)))
         blocks.append(PolicyBlock(
             info=info, counts=Counter(r.status for r in results), worst=worst(r.status for r in results),
-            open=[r for r in ordered if r.status in OPEN_STATUSES],
-            closed=[r for r in ordered if r.status not in OPEN_STATUSES]))
+            shown=attention[:SHOWN], more=attention[SHOWN:],
+            closed=sorted((r for r in results if r.status not in OPEN_STATUSES), key=lambda r: rank.get(r.status, 9)),
+            blocking=sum(1 for r in attention if id(r) in blocking)))
     severity = {s: i for i, s in enumerate(SEVERITIES)}
-    status = {s: i for i, s in enumerate(STATUS_ORDER)}
-    blocks.sort(key=lambda b: (status[b.worst], severity.get(b.info.severity, 9), b.info.id))
+    blocks.sort(key=lambda b: (rank[b.worst], severity.get(b.info.severity, 9), b.info.id))
     return blocks
 
 
@@ -141,9 +247,10 @@ def _frameworks(blocks: list[PolicyBlock]) -> list[dict[str, Any]]:
             for control in ids:
                 controls[framework][control].append(block)
     known = [f for f in FRAMEWORKS if f in controls] + sorted(set(controls) - set(FRAMEWORKS))
+    titles = control_titles()
     views = []
     for framework in known:
-        rows = [Control(cid, worst(s for b in pbs for s in b.counts), pbs)
+        rows = [Control(cid, titles.get(framework, {}).get(cid, ""), worst(s for b in pbs for s in b.counts), pbs)
                 for cid, pbs in sorted(controls[framework].items(), key=lambda item: _natural(item[0]))]
         views.append({"id": framework, "name": FRAMEWORKS.get(framework, framework), "controls": rows,
                       "statuses": Counter(c.worst for c in rows)})
@@ -164,21 +271,38 @@ def _unknowns(results: list[Result]) -> list[tuple[str, list[Result]]]:
     return sorted(by_reason.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
+def _waivers(report: Report, blocking: set[int]) -> list[dict[str, Any]]:
+    """The exceptions register, each waiver with how many of its results block the gate
+    (only an expired one's can: an active waiver's results are WAIVED)."""
+    blocked_by: Counter = Counter(r.waiver.get("source") for r in report.results if r.waiver and id(r) in blocking)
+    return [{**w, "blocking": blocked_by.get(w.get("source"), 0)} for w in report.waivers]
+
+
 def _changes(report: Report) -> dict[str, Any] | None:
     if report.changes is None:
         return None
-    new, still = set(report.changes.get("new") or []), set(report.changes.get("still_failing") or [])
-    open_results = [r for r in report.results if r.status in (FAIL, ERROR, UNKNOWN)]
+    from ..baseline import change_counts
+
+    changes = report.changes
+    keys = {"new": set(changes.get("new") or []), "still": set(changes.get("still_failing") or []),
+            "now_waived": set(changes.get("now_waived") or [])}
+    lists: dict[str, list[Result]] = {key: [] for key in keys}
+    for result in report.results:
+        for key, fingerprints in keys.items():
+            if result.fingerprint in fingerprints and (result.status == WAIVED) == (key == "now_waived"):
+                lists[key].append(result)
     fixed = []
-    for entry in report.changes.get("fixed") or []:
+    for entry in changes.get("fixed") or []:
         try:
             fixed.append((Result.from_dict(entry), entry.get("now", "")))
         except (KeyError, TypeError, AttributeError):
             continue  # a hand-edited entry: the count above still shows it
+    not_compared = changes.get("not_compared") or {}
     return {
-        "baseline": report.changes.get("baseline") or {},
-        "new": [r for r in open_results if r.fingerprint in new],
-        "still": [r for r in open_results if r.fingerprint in still],
+        "baseline": changes.get("baseline") or {},
+        **lists,
         "fixed": fixed,
-        "counts": {"new": len(new), "still": len(still), "fixed": len(report.changes.get("fixed") or [])},
+        "counts": change_counts(changes),
+        "not_compared": {"by_policy": sorted((not_compared.get("by_policy") or {}).items()),
+                         "why": not_compared.get("why") or []},
     }

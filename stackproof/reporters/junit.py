@@ -1,4 +1,7 @@
-"""JUnit XML: one testsuite per policy, one testcase per resource."""
+"""JUnit XML: one testsuite per policy, one testcase per resource.
+
+Every value from the inputs goes through xml_safe: XML 1.0 forbids most control
+characters, and a file holding one would not parse."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -7,6 +10,7 @@ from collections import defaultdict
 from ..report import Report
 from ..results import Result
 from ..rules import ERROR, FAIL, PASS
+from .text import xml_safe
 
 _SKIPPED = "skipped"
 
@@ -20,24 +24,25 @@ def render(report: Report) -> str:
     for policy_id in sorted(by_policy):
         results = by_policy[policy_id]
         info = report.policies.get(policy_id)
-        suite = ET.SubElement(root, "testsuite", name=policy_id, tests=str(len(results)))
+        suite = ET.SubElement(root, "testsuite", name=xml_safe(policy_id), tests=str(len(results)))
         counts = {"failures": 0, "errors": 0, "skipped": 0}
         for result in results:
-            case = ET.SubElement(suite, "testcase", name=_case_name(result), classname=policy_id)
+            case = ET.SubElement(suite, "testcase", name=xml_safe(_case_name(result)), classname=xml_safe(policy_id))
             if result.file:
-                case.set("file", result.file)
+                case.set("file", xml_safe(result.file))
             if result.line:
                 case.set("line", str(result.line))
-            text = _details(result, info.title if info else policy_id)
+            text = xml_safe(_details(result, info.title if info else policy_id))
+            message = xml_safe(result.message)
             if result.status == FAIL:
                 counts["failures"] += 1
-                ET.SubElement(case, "failure", message=result.message, type=result.severity).text = text
+                ET.SubElement(case, "failure", message=message, type=result.severity).text = text
             elif result.status == ERROR:
                 counts["errors"] += 1
-                ET.SubElement(case, "error", message=result.message, type="ERROR").text = text
+                ET.SubElement(case, "error", message=message, type="ERROR").text = text
             elif result.status != PASS:
                 counts["skipped"] += 1
-                ET.SubElement(case, _SKIPPED, message=f"{result.status}: {result.message}")
+                ET.SubElement(case, _SKIPPED, message=f"{result.status}: {message}")
         for name, count in counts.items():
             suite.set(name, str(count))
             totals[name] += count

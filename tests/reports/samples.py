@@ -2,8 +2,9 @@
 
 Seven results: 1 PASS, 3 FAIL (one new since the baseline, one whose waiver expired),
 1 UNKNOWN, 1 WAIVED and 1 ERROR; two waivers (one active, one expired); changes since a
-baseline (1 new, 1 fixed, 2 still failing). The gate fails with 4 blocking results: the
-three FAILs and the ERROR.
+baseline (1 new, 1 fixed, 2 still failing, 1 now waived, and 2 findings of a policy this
+run did not run, not compared). The gate (profile ci, floor low) fails with 4 blocking
+results: the three FAILs and the ERROR.
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ ACTIVE_WAIVER = {"policy": "rds_instance_storage_encrypted", "selector": "aws_db
                  "matched": 1, "waived": 1}
 EXPIRED_WAIVER = {"policy": "vpc_s3_gateway_endpoint", "selector": "aws_vpc.main", "reason": "endpoint next sprint",
                   "owner": "net@example.com", "ticket": None, "expires": "2026-01-31", "source": "waivers.yaml:9",
-                  "status": "expired", "note": "expired on 2026-01-31; the results it matched fail again",
-                  "matched": 1, "waived": 0}
+                  "status": "expired",
+                  "note": "expired on 2026-01-31: 1 failing or unknown result(s) it matched are no longer waived",
+                  "matched": 1, "waived": 0, "no_longer_waived": 1}
 
 
 def sample_results() -> list[Result]:
@@ -33,8 +35,9 @@ def sample_results() -> list[Result]:
         r("s3_bucket_encrypted", "PASS", "high", "aws_s3_bucket.logs", 29, "default encryption aws:kms"),
         r("rds_instance_not_public", "FAIL", "critical", "aws_db_instance.main", 40,
           "publicly_accessible is true | reachable from the internet",
-          evidence={"path": ["0.0.0.0/0", "igw-1", {"route_table": "rtb-pub", "route": "0.0.0.0/0 -> igw-1"},
-                             "sg-db tcp/5432", "aws_db_instance.main"], "ports": [5432]}),
+          evidence={"paths": [{"from": "internet (IPv4)", "traffic": "tcp/5432", "certain": True,
+                               "path": "internet (IPv4) -> igw-1 -> rtb-pub (0.0.0.0/0 -> igw-1) -> "
+                                       "sg-db ingress tcp/5432 from 0.0.0.0/0 -> main"}]}),
         r("s3_bucket_public_access_blocked", "UNKNOWN", "high", "aws_s3_bucket.scratch", 20,
           "restrict_public_buckets not known until apply"),
         r("rds_instance_storage_encrypted", "WAIVED", "high", "aws_db_instance.main", 40,
@@ -64,7 +67,9 @@ def sample_report() -> Report:
     changes = {"baseline": {"path": "previous.json", "sha256": "ab" * 32, "started_at": "2026-02-01T00:00:00+00:00",
                             "results": 6},
                "new": [results[2].fingerprint], "still_failing": [results[0].fingerprint, results[6].fingerprint],
-               "fixed": [fixed]}
+               "now_waived": [results[4].fingerprint], "fixed": [fixed],
+               "not_compared": {"findings": 2, "by_policy": {"ebs_volume_encrypted": 2},
+                                "why": ["policies this run did not run: ebs_volume_encrypted"]}}
     run = {"started_at": "2026-03-01T09:30:00+00:00", "profile": "ci", "severity_floor": "low", "environment": None,
            "inputs": [{"kind": "tfplan", "path": "plan.json", "sha256": "cd" * 32}], "policies_evaluated": 3,
            "resources": 6, "gate": {"holds": False, "blocking": 4, "fail_on": "all", "expired_waivers": 1}}

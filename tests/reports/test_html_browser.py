@@ -2,8 +2,12 @@
 
 The page loads with no request leaving the file, the counts it shows equal the JSON
 report's, a resource name with markup and quotes is shown as text and never runs, long
-lists are collapsed, and it prints. Screenshots and a PDF go to test-artifacts/.
-Skipped, saying why, only when no Chromium can be found.
+lists of every status are folded, witness paths of the network engine are drawn hop by
+hop, and it prints with every folded list open. Screenshots and a PDF go to
+test-artifacts/.
+
+Skipped, saying why, when Playwright or a Chromium is missing: .ci/run installs Debian's
+chromium with apt-get, which a CI machine without apt (or without network) cannot do.
 """
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ import shutil
 import pytest
 
 from stackproof.reporters import html
+from stackproof.results import Result
 from tests.conftest import ROOT
-from tests.reports.conftest import HOSTILE_NAME, POLICIES, scan, write_waivers
+from tests.reports.conftest import HOSTILE_NAME, POLICIES, next_commit, scan, write_waivers
 from tests.reports.samples import sample_report
 from tests.reports.synthetic import synthetic_report
 
@@ -36,17 +41,25 @@ def find_chromium() -> str | None:
     return None
 
 
+SKIPPED = "HTML browser tests skipped: "
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (in the test extra) is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason=SKIPPED + "the playwright package (test extra) is not installed: "
+                                                "pip install -e '.[test]'")
     executable = find_chromium()
     if executable is None:
-        pytest.skip("no Chromium found: install Debian's chromium (apt-get install chromium; .ci/run does) "
-                    "or set STACKPROOF_CHROMIUM to a Chromium binary")
+        pytest.skip(SKIPPED + "no Chromium on PATH (chromium, chromium-browser, google-chrome); .ci/run installs "
+                    "Debian's with apt-get when it can, or set STACKPROOF_CHROMIUM to a Chromium binary")
     with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1300, "height": 900})
+        try:
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable, headless=True,
+                args=CHROMIUM_ARGS, viewport={"width": 1300, "height": 900})
+        except sync_api.Error as exc:
+            pytest.skip(SKIPPED + f"{executable} does not start: {str(exc).splitlines()[0]}")
         yield context
         context.close()
 
@@ -67,7 +80,7 @@ class Page:
         self.page.goto(self.url, wait_until="load")
 
     def text(self, selector: str) -> str:
-        """The text a reader sees there (policy blocks render only once scrolled to)."""
+        """The text a reader sees there."""
         locator = self.page.locator(selector)
         self.scroll_to(locator)
         return locator.inner_text().strip()
@@ -81,7 +94,7 @@ class Page:
 
 
 @pytest.fixture
-def scanned(plan, next_plan, tmp_path):
+def scanned(plan, tmp_path):
     """The HTML and JSON of a real scan: a waiver, a baseline, a bucket named with markup."""
     scan(plan, *POLICIES, "--format", "json", "--output-dir", tmp_path / "base")
     waivers = write_waivers(tmp_path / "waivers.yaml", """\
@@ -98,7 +111,7 @@ waivers:
     owner: web@example.com
     expires: 2999-12-31
 """)
-    scan(next_plan, *POLICIES, "--waivers", waivers, "--baseline", tmp_path / "base" / "results.json",
+    scan(next_commit(plan), *POLICIES, "--waivers", waivers, "--baseline", tmp_path / "base" / "results.json",
          "--format", "json,html", "--output-dir", tmp_path / "out")
     return tmp_path / "out" / "results.html", json.loads((tmp_path / "out" / "results.json").read_text())
 
@@ -155,24 +168,40 @@ def test_markup_in_a_resource_name_is_shown_as_text_and_never_runs(browser, scan
     page.close()
 
 
-def test_evidence_and_witness_paths_are_rendered(browser, tmp_path):
+def test_witness_paths_of_a_real_scan_are_drawn_hop_by_hop(browser, tmp_path):
+    plan = ROOT / "fixtures" / "scenarios" / "network-paths" / "plan.json"
+    scan(plan, "--policy", "network_admin_ports_not_internet_reachable", "--format", "json,html",
+         "--output-dir", tmp_path)
+    report = json.loads((tmp_path / "results.json").read_text())
+    paths = {p["path"] for r in report["results"] for p in r["evidence"].get("paths", [])}
+    page = Page(browser, tmp_path / "results.html")
+    lists = page.page.locator("#p-network_admin_ports_not_internet_reachable ol.path")
+    page.scroll_to(lists.first)
+    drawn = set()
+    for i in range(lists.count()):
+        items = lists.nth(i).locator("li")
+        hops = [hop.strip() for hop in items.all_text_contents()]  # a passing result's list is folded
+        drawn.add(" -> ".join(hops))
+        arrows = items.evaluate_all("lis => lis.map(li => getComputedStyle(li, '::before').content)")
+        assert arrows[0] == "none" and all("→" in arrow for arrow in arrows[1:])  # drawn between hops
+    assert drawn == paths  # the engine's own strings, hop by hop, nothing lost or split inside a route
+    page.close()
+
+
+def test_an_expired_waiver_is_shown_on_its_result(browser, tmp_path):
     path = tmp_path / "sample.html"
     path.write_text(html.render(sample_report()), encoding="utf-8")
     page = Page(browser, path)
-    page.scroll_to(page.page.locator("#p-rds_instance_not_public"))
-    hops = page.page.locator("#p-rds_instance_not_public ol.path li").all_inner_texts()
-    assert [hop.strip() for hop in hops] == [
-        "0.0.0.0/0", "igw-1", "route_table=rtb-pub route=0.0.0.0/0 -> igw-1", "sg-db tcp/5432",
-        "aws_db_instance.main"]
-    arrows = page.page.evaluate("""[...document.querySelectorAll('#p-rds_instance_not_public ol.path li')]
-        .map(li => getComputedStyle(li, '::before').content)""")
-    assert arrows[0] == "none" and all("→" in arrow for arrow in arrows[1:])  # drawn between hops
     assert "waiver expired 2026-01-31" in page.text("#p-vpc_s3_gateway_endpoint")
     page.close()
 
 
-def test_long_lists_are_collapsed_and_the_big_report_opens(browser, tmp_path):
+def test_long_lists_of_every_status_are_folded_and_the_big_report_opens(browser, tmp_path):
     report = synthetic_report(10_000)
+    # errors sort first and are few: a check that crashed on 30 resources folds some too
+    crashed = next(r for r in report.results if r.status == "ERROR")
+    report.results += [Result(crashed.policy, "ERROR", crashed.severity, f"{crashed.resource}-{i}", crashed.kind,
+                              crashed.source, crashed.message) for i in range(30)]
     path = tmp_path / "big.html"
     path.write_text(html.render(report), encoding="utf-8")
     page = Page(browser, path)
@@ -180,13 +209,20 @@ def test_long_lists_are_collapsed_and_the_big_report_opens(browser, tmp_path):
     summary = report.summary()
     for status in STATUSES:
         assert int(page.text(f"#totals td[data-status={status}]")) == summary[status]
-    first_pass = page.page.locator("table.results td.st.PASS").first
-    first_fail = page.page.locator("table.results td.st.FAIL").first
-    page.scroll_to(first_fail)
-    assert first_fail.is_visible() and not first_pass.is_visible()
-    # a passing row shows once its "passing or not applicable" list is opened
-    first_pass.locator("xpath=ancestor::details[1]/summary").click()
-    assert first_pass.is_visible()
+    rows = page.page.locator("table.results tbody tr")
+    visible = rows.evaluate_all("rows => rows.filter(r => r.checkVisibility()).length")
+    policies = len(report.policies)
+    assert visible <= html.SHOWN * policies < len(report.results) / 5  # a few hundred of 10,000 rows
+    # the first folded row of each status is hidden until its list is opened
+    folded = {status: page.page.locator(f"details.more table.results td.st.{status}").first for status in STATUSES}
+    for status, row in folded.items():
+        assert row.count() == 1 and not row.is_visible(), status
+    for status, row in folded.items():
+        summary_of_list = row.locator("xpath=ancestor::details[1]/summary")
+        if not row.is_visible():  # another status's list may be this one
+            page.scroll_to(summary_of_list)
+            summary_of_list.click()
+        assert row.is_visible(), status
     page.close()
 
 
@@ -196,8 +232,21 @@ def test_a_screenshot_and_a_printout(browser, scanned):
     page = Page(browser, path)
     page.page.screenshot(path=str(ARTIFACTS / "html-report.png"), full_page=True)
     assert (ARTIFACTS / "html-report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # every open policy block is painted, however far below the fold (none is skipped
+    # by content-visibility, which left blank blocks in full-page screenshots)
+    painted = page.page.locator("details.policy[open] > table.results").evaluate_all(
+        "tables => tables.map(t => t.checkVisibility({contentVisibilityAuto: true}))")
+    assert painted and all(painted)
     page.page.emulate_media(media="print")
     assert not page.page.locator("nav").is_visible()  # the table of contents is left off paper
+    # paper cannot be clicked: folded lists (passing results, remediation) are printed open
+    closed = page.page.locator("details:not([open]) > :not(summary)")
+    assert closed.count() > 0
+    assert all(closed.nth(i).is_visible() for i in range(closed.count()))
+    passing = page.page.locator("table.results td.st.PASS").first
+    assert passing.is_visible()
     page.page.pdf(path=str(ARTIFACTS / "html-report.pdf"), format="A4")
     assert (ARTIFACTS / "html-report.pdf").read_bytes()[:5] == b"%PDF-"
+    page.page.emulate_media(media="screen")
+    assert not passing.is_visible()  # on screen it is folded again
     page.close()
