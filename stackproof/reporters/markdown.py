@@ -96,8 +96,12 @@ def _notes(report: Report) -> list[str]:
         notes.append(f"Waivers: {counts}.")
         expired = by_status.get("expired", [])
         for waiver in expired[:NOTE_LIMIT]:
+            lapsed = waiver.get("no_longer_waived")
+            effect = (f"{lapsed} result(s) no longer waived" if lapsed else "it waives nothing that fails: remove it"
+                      ) if isinstance(lapsed, int) else ""
             notes.append(f"Expired waiver: {_code(waiver.get('policy'))} {_text(waiver.get('selector'))} "
-                         f"(owner {_text(waiver.get('owner'))}, expired {_text(waiver.get('expires'))}).")
+                         f"(owner {_text(waiver.get('owner'))}, expired {_text(waiver.get('expires'))})"
+                         + (f": {effect}." if effect else "."))
         if len(expired) > NOTE_LIMIT:
             notes.append(f"_... and {len(expired) - NOTE_LIMIT} more expired waivers ({MORE})._")
     unknown = [r for r in report.results if r.status == UNKNOWN]
