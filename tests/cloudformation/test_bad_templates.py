@@ -37,6 +37,17 @@ CASES = {
     "no-resources": ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: nothing\n", 1, "no Resources section"),
     "depends-on-nothing": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    DependsOn: Queue\n", 4,
                            "DependsOn Queue"),
+    # the line where the unclosed quote starts, not the end of the file where the parser stopped
+    "unclosed-quote": ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                       "      BucketName: \"unterminated\n  Other:\n    Type: AWS::SQS::Queue\n", 5,
+                       "quoted scalar that starts on line 5"),
+    "top-level-list": ("- Resources:\n    Queue: {Type: AWS::SQS::Queue}\n", 1,
+                       "the top level is a list, where a template must be a mapping (a YAML or JSON object)"),
+    "top-level-string": ("just some text\n", 1, "the top level is a string, where a template must be a mapping"),
+    "no-resource": ("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n", 2,
+                    "the Resources section is empty: a template must declare at least one resource"),
+    "unknown-tag": ("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Bogus x\n",
+                    5, "resource Queue uses Fn::Bogus (or the tag !Bogus), which is not a CloudFormation function"),
 }
 
 

@@ -262,11 +262,30 @@ def _decode_json(text: str, where: str, cfn_json: Any) -> dict[str, Any]:
 
 def _checked(template: Any, where: str) -> dict[str, Any]:
     if not isinstance(template, dict):
-        kind = "empty" if template is None else f"a {type(template).__name__}"
-        raise InputError(where, f"not a CloudFormation template: the document is {kind}, not a mapping")
+        if template is None:
+            raise InputError(where, "not a CloudFormation template: the document is empty")
+        raise InputError(where, f"not a CloudFormation template: the top level is {_kind(template)}, where a "
+                                "template must be a mapping (a YAML or JSON object)", line_of(template) or 1)
     if "Resources" not in template:
         raise InputError(where, "not a CloudFormation template: it has no Resources section", 1)
+    resources = template["Resources"]
+    if isinstance(resources, dict) and not resources:
+        line = next((line_of(key) for key in template if key == "Resources"), None) or line_of(resources)
+        raise InputError(where, "the Resources section is empty: a template must declare at least one resource",
+                         line)
     return template
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (str, bytes)):
+        return "a string"
+    return f"a {type(value).__name__}"
 
 
 def _problem(exc: Any) -> str:
@@ -279,7 +298,11 @@ def _problem(exc: Any) -> str:
 
 
 def _problem_line(exc: Any) -> int | None:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    """The line of the problem; where the parser ran to the end of the text (an unclosed
+    quote), the line where the unclosed construct starts."""
+    problem, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    at_end = "end of stream" in str(getattr(exc, "problem", "") or "")
+    mark = context if (at_end and context is not None) or problem is None else problem
     return mark.line + 1 if mark is not None else None
 
 

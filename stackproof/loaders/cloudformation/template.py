@@ -23,6 +23,14 @@ SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 NESTED_STACK = "AWS::CloudFormation::Stack"
 STACK_SET = "AWS::CloudFormation::StackSet"
 SAM = "AWS::Serverless-2016-10-31"
+# The intrinsic functions CloudFormation knows (Fn::ForEach::<name> aside); any other
+# Fn:: key in a one-key mapping is refused, as CloudFormation refuses it.
+FUNCTIONS = frozenset({
+    "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::Equals",
+    "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs", "Fn::GetStackOutput", "Fn::If", "Fn::ImportValue", "Fn::Join",
+    "Fn::Length", "Fn::Not", "Fn::Or", "Fn::RefAll", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString",
+    "Fn::Transform", "Fn::ValueOf", "Fn::ValueOfAll",
+})
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
@@ -122,7 +130,7 @@ def key_line(mapping: dict[str, Any], name: str) -> int | None:
 
 @dataclass(frozen=True)
 class Reference:
-    kind: str  # ref | getatt | condition | mapping
+    kind: str  # ref | getatt | condition | mapping | function (one CloudFormation does not have)
     target: str
     node: Any  # for the line
 
@@ -146,7 +154,9 @@ def references(value: Any) -> Iterator[Reference]:
 
 
 def _function_references(name: str, arg: Any, node: Any) -> Iterator[Reference]:
-    if name == "Ref" and isinstance(arg, str):
+    if name.startswith("Fn::") and name not in FUNCTIONS and not name.startswith("Fn::ForEach::"):
+        yield Reference("function", name, node)
+    elif name == "Ref" and isinstance(arg, str):
         yield Reference("ref", arg, node)
     elif name == "Fn::GetAtt":
         target = arg.split(".", 1)[0] if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else None)
@@ -224,6 +234,9 @@ def _problem(ref: Reference, template: Template, names: set[str], scope: str) ->
         return f"{scope} uses condition {ref.target}, which the template does not define"
     if ref.kind == "mapping" and ref.target not in template.mappings:
         return f"{scope} uses mapping {ref.target}, which the template does not define"
+    if ref.kind == "function":
+        tag = ref.target[len("Fn::"):]
+        return f"{scope} uses {ref.target} (or the tag !{tag}), which is not a CloudFormation function"
     return None
 
 
