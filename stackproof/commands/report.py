@@ -79,8 +79,8 @@ def merge(named: list):
             "fail_on": _same(g.get("fail_on") or "all" for g in gates),
             "expired_waivers": sum(g.get("expired_waivers") or 0 for g in gates)}
     if all(b is not None for b in blocking):
-        gate["blocking_results"] = [fp for b, report in zip(blocking, reports)
-                                    for fp in dict.fromkeys(r.fingerprint for r in report.results if r.fingerprint in b)]
+        gate["blocking_results"] = list(dict.fromkeys(r.fingerprint for b, report in zip(blocking, reports)
+                                                      for r in report.results if r.fingerprint in b))
     run = {
         "started_at": min((run.get("started_at") or "" for run in runs), default=""),
         "profile": _same(run.get("profile") for run in runs),

@@ -24,8 +24,8 @@ def hostile_plan(tmp_path):
 
 def test_control_characters_are_shown_as_escapes_in_every_format(tmp_path, capsys):
     out = tmp_path / "out"
-    code = scan(hostile_plan(tmp_path), "--policy", "lb_listener_tls", "--format", "console,json,junit,sarif,markdown,html",
-                "--output-dir", out)
+    code = scan(hostile_plan(tmp_path), "--policy", "lb_listener_tls",
+                "--format", "console,json,junit,sarif,markdown,html", "--output-dir", out)
     assert code == 1  # the policy name is not an allowed one
     printed = capsys.readouterr().out
     assert "\x1b" not in printed and "\x07" not in printed

@@ -204,7 +204,8 @@ def test_long_lists_of_any_status_are_folded_with_their_counts():
     report = Report(results, {}, {"profile": "ci", "severity_floor": "low", "gate": {"holds": False}})
     text = html.render(report)
     parsed = cells(text, '<section id="policies">', '<section id="exceptions">')
-    rows = [(row[0].split()[0], folded) for row, folded in zip(parsed.rows, parsed.folded) if row and row[0] != "status"]
+    rows = [(row[0].split()[0], folded) for row, folded in zip(parsed.rows, parsed.folded)
+            if row and row[0] != "status"]
     shown = [status for status, folded in rows if not folded]
     assert len(shown) == html.SHOWN == 20
     assert shown == ["ERROR"] * 3 + ["FAIL"] * 17  # what blocks first, worst first
