@@ -151,6 +151,8 @@ def test_undecidable_conditions_give_unknown_not_a_guess(tmp_path, catalogue):
 
 
 def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, catalogue):
+    # One database depends on six conditions together: 64 outcomes of one group, more than
+    # stackproof evaluates one by one; the message says so, and how to decide.
     conditions = "\n".join(f"  Use{i}: !Equals [!Ref Flag{i}, \"true\"]" for i in range(6))
     parameters = "\n".join(f"  Flag{i}:\n    Type: String\n    Default: \"true\"\n    AllowedValues: [\"true\", \"false\"]"
                            for i in range(6))
@@ -158,11 +160,98 @@ def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, cat
     template = (f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  Db:\n"
                 "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
                 "      DBInstanceClass: db.t3.micro\n      PubliclyAccessible: false\n"
-                "      StorageEncrypted: !If [Use0, true, false]\n      Tags:\n" + properties + "\n")
+                "      StorageEncrypted: !If [Use0, true, false]\n      Tags:\n" + properties + "\n"
+                "  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n")
     inventory = load(tmp_path, template)
-    assert not inventory.scenarios  # 64 combinations: more than stackproof evaluates one by one
-    result = by_resource(scan(tmp_path, template, catalogue, "rds_instance_storage_encrypted"))
-    assert result[("rds_instance_storage_encrypted", "Db")].status == "UNKNOWN"
+    assert not inventory.scenarios
+    result = by_resource(scan(tmp_path, template, catalogue, "rds_instance_storage_encrypted", "sqs_queue_encrypted"))
+    encrypted = result[("rds_instance_storage_encrypted", "Db")]
+    assert encrypted.status == "UNKNOWN"
+    assert ("depends on condition Use0, which cannot be decided: more than 16 combinations of conditions "
+            "Use0, Use1, Use2, Use3, Use4, Use5 (parameters Flag0, Flag1, Flag2, Flag3, Flag4, Flag5); "
+            "pass --parameters to decide") in encrypted.message
+    assert result[("sqs_queue_encrypted", "Queue")].status == "FAIL"  # depends on none of them
+
+
+def toggles(count: int) -> str:
+    """``count`` independent parameters, each deciding one queue's encryption."""
+    parameters = "".join(f"  P{i}: {{Type: String, Default: a, AllowedValues: [a, b]}}\n" for i in range(count))
+    conditions = "".join(f"  C{i}: !Equals [!Ref P{i}, a]\n" for i in range(count))
+    queues = "".join(f"  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+                     f"      SqsManagedSseEnabled: !If [C{i}, true, false]\n" for i in range(count))
+    return f"Parameters:\n{parameters}Conditions:\n{conditions}Resources:\n{queues}"
+
+
+def test_independent_conditions_are_not_multiplied(tmp_path, catalogue):
+    # 2^12 combinations, but no queue depends on two toggles: two scenarios show every
+    # toggle both ways, and each queue fails when its own toggle is off.
+    template = toggles(12)
+    assert len(load(tmp_path, template).scenarios) == 2
+    results = by_resource(scan(tmp_path, template, catalogue, "sqs_queue_encrypted"))
+    for i in range(12):
+        queue = results[("sqs_queue_encrypted", f"Q{i}")]
+        assert (queue.status, queue.scenario) == ("FAIL", f"when C{i} is false"), queue.message
+
+
+def test_conditions_one_resource_depends_on_together_are_combined(tmp_path, catalogue):
+    # The queue exists when Wanted is true and is unencrypted when Encrypt is false: the one
+    # failing combination must be evaluated even though the toggles beside it are not multiplied.
+    template = toggles(6).replace("Conditions:\n", "  W: {Type: String, Default: yes, AllowedValues: [yes, no]}\n"
+                                  "  E: {Type: String, Default: yes, AllowedValues: [yes, no]}\nConditions:\n"
+                                  "  Wanted: !Equals [!Ref W, yes]\n  Encrypt: !Equals [!Ref E, yes]\n")
+    template += ("  Special:\n    Type: AWS::SQS::Queue\n    Condition: Wanted\n    Properties:\n"
+                 "      SqsManagedSseEnabled: !If [Encrypt, true, false]\n")
+    results = by_resource(scan(tmp_path, template, catalogue, "sqs_queue_encrypted"))
+    special = results[("sqs_queue_encrypted", "Special")]
+    assert special.status == "FAIL" and special.scenario == "when Wanted is true and Encrypt is false"
+
+
+def test_a_condition_nothing_can_decide_makes_a_resource_that_may_not_exist(tmp_path, catalogue):
+    template = """
+    Conditions:
+      WantEndpoint: !Equals [!ImportValue platform-mode, full]
+    Resources:
+      Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+      Routes: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+      S3Endpoint:
+        Type: AWS::EC2::VPCEndpoint
+        Condition: WantEndpoint
+        Properties:
+          VpcId: !Ref Vpc
+          ServiceName: com.amazonaws.eu-west-2.s3
+          VpcEndpointType: Gateway
+          RouteTableIds: [!Ref Routes]
+      Key:
+        Type: AWS::KMS::Key
+        Condition: WantEndpoint
+        Properties: {EnableKeyRotation: false}
+    """
+    results = by_resource(scan(tmp_path, template, catalogue, "vpc_s3_gateway_endpoint", "kms_key_rotation_enabled"))
+    # the VPC cannot count on an endpoint that may not exist
+    assert results[("vpc_s3_gateway_endpoint", "Vpc")].status == "UNKNOWN"
+    # a resource that may exist is judged as if it exists, and says so
+    key = results[("kms_key_rotation_enabled", "Key")]
+    assert key.status == "FAIL" and key.scenario == "if it exists (its condition WantEndpoint cannot be decided)"
+    endpoint = load(tmp_path, template).get("S3Endpoint")
+    assert "WantEndpoint" in endpoint.vpc.reason and "platform-mode" in endpoint.vpc.reason
+    assert endpoint.route_tables == ("Routes",) or "WantEndpoint" in endpoint.route_tables.reason
+
+
+def test_a_separate_rule_that_may_not_exist_makes_its_group_unknown(tmp_path, catalogue):
+    template = """
+    Conditions:
+      OpenSsh: !Equals [!ImportValue ops-mode, debug]
+    Resources:
+      Group:
+        Type: AWS::EC2::SecurityGroup
+        Properties: {GroupDescription: web, SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]}
+      Ssh:
+        Type: AWS::EC2::SecurityGroupIngress
+        Condition: OpenSsh
+        Properties: {GroupId: !Ref Group, IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+    """
+    rules = load(tmp_path, template).get("Group").rules
+    assert "Ssh exists only if condition OpenSsh is true" in rules.reason
 
 
 def test_scenario_is_in_the_json_report(tmp_path):

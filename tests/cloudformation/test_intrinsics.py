@@ -51,9 +51,55 @@ def test_getazs_indexes_are_distinct_zones_though_unnamed(tmp_path):
     a, b = inventory.get("SubnetA").availability_zone, inventory.get("SubnetB").availability_zone
     assert isinstance(a, str) and isinstance(b, str) and a != b
     assert not a.startswith("eu-west-2a")  # the real names are not known before deploy
+    assert (a, b) == ("the 1st zone of eu-west-2 (Fn::GetAZs)", "the 2nd zone of eu-west-2 (Fn::GetAZs)")
     unregioned = load(tmp_path, NETWORK, region=None)
     a, b = unregioned.get("SubnetA").availability_zone, unregioned.get("SubnetB").availability_zone
     assert isinstance(a, str) and isinstance(b, str) and a != b
+    assert a == "the 1st zone of the stack's region (Fn::GetAZs)"
+
+
+ZONES = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  First: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, AvailabilityZone: FIRST}}
+  Second: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: SECOND}}
+  Group:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties: {DBSubnetGroupDescription: data, SubnetIds: [!Ref First, !Ref Second]}
+"""
+
+
+def zones_verdict(tmp_path, catalogue, first: str, second: str, region: str | None) -> tuple[str, str]:
+    from tests.cloudformation.helpers import scan
+
+    template = ZONES.replace("FIRST", first).replace("SECOND", second)
+    result = scan(tmp_path, template, catalogue, "db_subnet_group_multi_az", region=region)[0]
+    return result.status, result.message
+
+
+def test_zones_written_in_different_ways_are_not_compared(tmp_path, catalogue):
+    # Fn::GetAZs lists the account's zones: its first may or may not be eu-west-1a
+    status, message = zones_verdict(tmp_path, catalogue, '!Select [0, !GetAZs ""]', "eu-west-1a", "eu-west-1")
+    assert status == "UNKNOWN" and "the 1st zone of eu-west-1 (Fn::GetAZs) may be the same zone as eu-west-1a" \
+        in message
+    # a zone id names a different zone in each account
+    status, message = zones_verdict(tmp_path, catalogue, "eu-west-1a", "euw1-az1", None)
+    assert status == "UNKNOWN" and "zone ids map to zone names differently" in message
+    # the stack's region unknown: its first zone may be eu-west-1's first
+    status, message = zones_verdict(tmp_path, catalogue, '!Select [0, !GetAZs ""]', "!Select [0, !GetAZs eu-west-1]",
+                                    None)
+    assert status == "UNKNOWN" and "pass --region" in message
+    # ... and with the region given, the same zone
+    assert zones_verdict(tmp_path, catalogue, '!Select [0, !GetAZs ""]', "!Select [0, !GetAZs eu-west-1]",
+                         "eu-west-1")[0] == "FAIL"
+
+
+def test_zones_written_the_same_way_are_compared(tmp_path, catalogue):
+    assert zones_verdict(tmp_path, catalogue, '!Select [0, !GetAZs ""]', '!Select [1, !GetAZs ""]', None)[0] == "PASS"
+    assert zones_verdict(tmp_path, catalogue, "eu-west-1a", "eu-west-1b", None)[0] == "PASS"
+    assert zones_verdict(tmp_path, catalogue, "euw1-az1", "euw1-az1", None)[0] == "FAIL"
+    # zones of two regions are never the same zone
+    assert zones_verdict(tmp_path, catalogue, "!Select [0, !GetAZs us-east-1]", "eu-west-1a", None)[0] == "PASS"
 
 
 def test_booleans_written_as_strings_in_any_case(tmp_path):

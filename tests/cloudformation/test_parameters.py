@@ -96,6 +96,44 @@ def test_a_bad_parameters_file_is_refused_with_its_name(tmp_path, capsys):
     assert len(err) == 1 and "parameters.json" in err[0] and "ParameterKey" in err[0]
 
 
+CONSTRAINED = """
+Parameters:
+  Env: {Type: String, Default: prod, AllowedValues: [prod, staging]}
+  Size: {Type: Number, Default: 20, MinValue: 20, MaxValue: 1000}
+  Name: {Type: String, Default: app, AllowedPattern: "[a-z][a-z0-9-]*", MaxLength: 20}
+  Secret: {Type: String, NoEcho: true, Default: a-long-secret, MinLength: 8}
+Resources:
+  Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub "${Env}-${Name}", SqsManagedSseEnabled: true}}
+"""
+
+
+@pytest.mark.parametrize("values,words", [
+    ({"Env": "qa"}, "parameter Env of {template}: 'qa' is not one of its AllowedValues (prod, staging)"),
+    ({"Nope": "x"}, "parameter Nope is not declared by {template}"),
+    ({"Size": "big"}, "parameter Size of {template}: 'big' is not a number (its Type is Number)"),
+    ({"Size": "5000"}, "parameter Size of {template}: '5000' is outside its MaxValue 1000"),
+    ({"Name": "App_1"}, "parameter Name of {template}: 'App_1' does not match its AllowedPattern [a-z][a-z0-9-]*"),
+    ({"Secret": "short"}, "parameter Secret of {template}: the value given breaks its MinLength 8"),
+], ids=["not-allowed", "not-declared", "not-a-number", "above-max", "pattern", "no-echo-not-quoted"])
+def test_parameter_values_cloudformation_refuses_are_refused(tmp_path, capsys, values, words):
+    template = write(tmp_path, CONSTRAINED)
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps(values))
+    out = tmp_path / "out"
+    assert main(["scan", str(template), "--parameters", str(parameters), "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"stackproof: error: {parameters}: " + words.format(template=template)]
+    if "Secret" in values:
+        assert values["Secret"] not in err[0]  # a NoEcho value is never printed
+    assert not out.exists()
+
+
+def test_allowed_parameter_values_are_accepted(tmp_path):
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps({"Env": "staging", "Size": "1000", "Name": "web-2", "Secret": "12345678"}))
+    assert load(tmp_path, CONSTRAINED, parameters=str(parameters)).get("Queue").name == "staging-web-2"
+
+
 def test_pseudo_parameters(tmp_path):
     db = load(tmp_path, TEMPLATE, region=None).get("Db")
     assert is_unknown(db.identifier) and "--region" in db.identifier.reason
@@ -129,3 +167,27 @@ def test_no_echo_value_given_in_a_parameters_file_is_also_kept_out(tmp_path):
     out = tmp_path / "reports"
     main(["scan", str(template), "--parameters", str(parameters), "--format", "json", "--output-dir", str(out)])
     assert "tr0ub4dor-and-3" not in (out / "results.json").read_text()
+
+
+def test_a_tag_from_a_parameter_left_open_is_unknown_not_absent(tmp_path, catalogue):
+    from tests.cloudformation.helpers import scan
+
+    template = """
+    Parameters:
+      Env: {Type: String}
+    Resources:
+      Db:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: postgres
+          DBInstanceClass: db.t3.micro
+          AllocatedStorage: 800
+          StorageEncrypted: true
+          PubliclyAccessible: false
+          Tags: [{Key: Name, Value: db}, {Key: Environment, Value: !Ref Env}]
+    """
+    db = load(tmp_path, template).get("Db")
+    assert db.tags["Name"] == "db" and is_unknown(db.tags["Environment"]) and "Env" in db.tags["Environment"].reason
+    # 800 GB passes some environments' bounds and not others: which one is not known
+    result = scan(tmp_path, template, catalogue, "storage_size_within_bounds")[0]
+    assert result.status == "UNKNOWN" and "Environment" in result.message

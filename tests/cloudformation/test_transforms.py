@@ -88,3 +88,54 @@ def test_an_include_inside_properties_is_unknown(tmp_path):
     """
     value = load(tmp_path, template).get("Db").storage_encrypted
     assert value.reason.startswith("produced by the macro AWS::Include")
+
+
+LOOP = """
+Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {Type: CommaDelimitedList}
+Resources:
+  Fn::ForEach::Queues:
+    - Name
+    - !Ref Names
+    - Queue${Name}:
+        Type: AWS::SQS::Queue
+        Properties:
+          SqsManagedSseEnabled: false
+"""
+
+
+def test_a_loop_over_values_nothing_gives_is_not_assessed(tmp_path, catalogue):
+    # cfn-lint would make up names for the loop; stackproof does not guess which queues exist
+    results = scan(tmp_path, LOOP, catalogue, "sqs_queue_encrypted")
+    assert [(r.resource, r.status) for r in results] == [("Fn::ForEach::Queues", "UNKNOWN")]
+    assert "parameter Names, which has no default and no value was given (--parameters)" in results[0].message
+
+
+def test_a_loop_over_given_values_is_expanded_with_them(tmp_path, catalogue):
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text('{"Names": "Jobs,Mail"}')
+    results = scan(tmp_path, LOOP, catalogue, "sqs_queue_encrypted", parameters=str(parameters))
+    assert sorted((r.resource, r.status, r.line) for r in results) == [("QueueJobs", "FAIL", 5), ("QueueMail", "FAIL", 5)]
+
+
+def test_transformed_resources_keep_their_lines(tmp_path):
+    template = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Table:
+        Type: AWS::Serverless::SimpleTable
+        Properties:
+          PrimaryKey: {Name: id, Type: String}
+      Handler:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "def handler(event, context): pass"
+      Queue:
+        Type: AWS::SQS::Queue
+    """
+    inventory = load(tmp_path, template)
+    assert inventory.get("Table").prov.line == 3
+    assert inventory.get("Queue").prov.line == 13  # declared as is: its own line
