@@ -238,3 +238,28 @@ def test_hops_split_only_arrows_outside_parentheses():
         ["internet", "igw-1", "rtb-pub (0.0.0.0/0 -> igw-1)", "sg-web tcp/443", "alb"], None)
     assert html.hops("internet -x- rtb-legacy route 0.0.0.0/0 -> igw-0 is a blackhole") == (
         ["internet"], "rtb-legacy route 0.0.0.0/0 -> igw-0 is a blackhole")
+
+
+def test_with_fail_on_new_only_new_results_and_lapsed_waivers_are_marked():
+    report = sample_report()
+    report.run["gate"] = {"holds": False, "blocking": 2, "fail_on": "new"}
+    parsed = cells(html.render(report), '<section id="policies">', '<section id="exceptions">')
+    marked = {row[1] for row in parsed.rows if row and "blocks" in row[0]}
+    # rds_instance_not_public on main is new since the baseline; the VPC's waiver expired
+    assert marked == {"aws_db_instance.main", "aws_vpc.main"}
+    assert [row[0].split()[0] for row in parsed.rows if row and row[1] == "aws_db_instance.main"
+            and "blocks" in row[0]] == ["FAIL"]  # not its WAIVED result of another policy
+
+
+def test_what_a_live_audit_could_not_read_is_in_the_unknowns_register():
+    report = sample_report()
+    report.run["not_assessed"] = [
+        {"where": f"arn:aws:rds:eu-west-1:111122223333:db:db-{i}", "account": "111122223333", "region": "eu-west-1",
+         "reason": "AccessDenied on rds:DescribeDBInstances", "kinds": ["aws.rds.db_instance"]} for i in range(60)]
+    text = html.render(report)
+    register = cells(text, '<section id="unknowns">', '<section id="changes">')
+    gaps = [(row, folded) for row, folded in zip(register.rows, register.folded)
+            if row and row[0].startswith("arn:aws:rds")]
+    assert len(gaps) == 60 and sum(1 for _, folded in gaps if not folded) == html.LISTED
+    assert [cell.strip() for cell in gaps[0][0][1:]] == [
+        "111122223333 / eu-west-1", "AccessDenied on rds:DescribeDBInstances"]
