@@ -9,7 +9,8 @@ from typing import Any, Iterable
 
 from stackproof.model import Resource
 from stackproof.network import Exposure, IntervalSet, Traffic
-from stackproof.network.intervals import EMPTY, cidr_interval, is_cidr
+from stackproof.network.compiled import atoms
+from stackproof.network.intervals import EMPTY, PUBLIC_V4, PUBLIC_V6, cidr_interval, is_cidr
 from stackproof.rules import Context, Verdict, failed, not_applicable, passed, unknown
 
 EVIDENCE_PATHS = 5  # at most this many paths per result
@@ -133,6 +134,26 @@ def network_internet_exposure_allowlisted(resource: Resource, ctx: Context) -> V
                    **_evidence(direct))
 
 
+def _open_to_everyone(exposures: list[Exposure]) -> Traffic:
+    """The traffic every address of the public internet (IPv4, or IPv6) certainly reaches directly."""
+    direct = [e for e in exposures if e.certain and e.via is None]
+    found = Traffic.none()
+    for space in (PUBLIC_V4, PUBLIC_V6):
+        pieces = [(e.sources & space, e.traffic) for e in direct if e.sources & space]
+        edges = [b for sources, _ in pieces for lo, hi in sources for b in (lo, hi + 1)]
+        common = Traffic.all() if pieces else Traffic.none()
+        for atom in atoms(space, edges):
+            reached = Traffic.none()
+            for sources, traffic in pieces:
+                if atom.issubset(sources):
+                    reached = reached | traffic
+            common = common & reached
+            if not common:
+                break
+        found = found | common
+    return found
+
+
 def _allowed(ctx: Context, source_tier: str, destination_tier: str) -> Traffic:
     allowed = Traffic.none()
     for entry in ctx.params.get("allowed") or ():
@@ -155,12 +176,10 @@ def network_tier_isolation(resource: Resource, ctx: Context) -> Verdict:
     if not isinstance(tier, str) or not ctx.network.is_endpoint(resource):
         return not_applicable(f"carries no {tier_tag} tag" if ctx.network.is_endpoint(resource)
                               else "not a resource that receives traffic")
-    # What the internet can reach anyway is not a boundary between tiers: every tier
+    # What the whole internet can reach anyway is not a boundary between tiers: every tier
     # reaches it through its own way out (network_internet_exposure_allowlisted judges it).
-    public = Traffic.none()
-    for exposure in ctx.network.exposures(resource):
-        if exposure.certain and exposure.via is None:
-            public = public | exposure.traffic
+    # A port open to some addresses only (an office) is no such thing: it counts.
+    public = _open_to_everyone(ctx.network.exposures(resource))
     incoming = ctx.network.tier_flows(tier_tag).get(resource.key, [])
     violations: list[tuple[Exposure, Traffic, str]] = []
     permitted: set[str] = set()

@@ -116,6 +116,7 @@ class CNacl:
     inbound: list[CNaclRule]
     outbound: list[CNaclRule]
     unknowns: list[str] = field(default_factory=list)
+    permissive: bool = False  # the mode it was compiled for (how a partly open return range counts)
     _decided: dict[Any, Any] = field(default_factory=dict, repr=False)
     _returns: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -166,7 +167,7 @@ def default_nacl(label: str = "default network ACL") -> CNacl:
 
 
 def compile_nacl(key: str, label: str, rules: Any, permissive: bool) -> CNacl:
-    nacl = CNacl(key, label, [], [])
+    nacl = CNacl(key, label, [], [], permissive=permissive)
     if isinstance(rules, Unknown):
         why = f"the rules of {label} are unknown: {rules.reason}"
         nacl.unknowns.append(why)

@@ -61,7 +61,9 @@ class Forward:
     port: Any  # int or Unknown
     target_port: Any  # int, Unknown or None (each target's own port)
     target_group: str | None
-    targets: Any  # tuple of endpoint keys, or Unknown
+    targets: tuple[str, ...]  # keys of the targets known to be registered
+    unknown_targets: str | None = None  # why other targets may be registered (any instance or group may be one)
+    client_ip: Any = False  # True / False / Unknown: the target sees the client's address (NLB)
 
 
 @dataclass
@@ -260,14 +262,26 @@ def _add_load_balancers(inventory: Inventory, found: dict[str, Endpoint]) -> Non
         if subnets == () and (isinstance(zones, Unknown) or zones):
             subnets = Unknown("the load balancer names availability zones, not subnets"
                               + (f" ({zones.reason})" if isinstance(zones, Unknown) else ""))
+        public_v4, ipv6 = _lb_addresses(lb, public)
+        why = f"internet-facing load balancer {lb.name if isinstance(lb.name, str) and lb.name else lb.key}"
         if isinstance(subnets, Unknown):
-            placements = [Placement(subnets, groups, public, "internet-facing load balancer")]
+            placements = [Placement(subnets, groups, public_v4, why, ipv6)]
         else:
-            placements = [Placement(s, groups, public, "internet-facing load balancer") for s in subnets]
+            placements = [Placement(s, groups, public_v4, why, ipv6) for s in subnets]
         endpoint = Endpoint(lb, placements, listeners=[], forwards=[])
         for listener in listeners.get(lb.key, []):
             _add_listener(inventory, endpoint, listener, asgs_by_target_group, asgs_by_classic)
         found[lb.key] = endpoint
+
+
+def _lb_addresses(lb: LoadBalancer, public: Any) -> tuple[Any, Any]:
+    """(public IPv4, IPv6) of an internet-facing (`public`) balancer, by its address type."""
+    kind = lb.ip_address_type
+    if isinstance(kind, Unknown):
+        return (kind if public is not False else False), (kind if public is not False else False)
+    if kind == "dualstack-without-public-ipv4":
+        return False, public
+    return public, (public if kind == "dualstack" else False)
 
 
 def _add_listener(inventory: Inventory, endpoint: Endpoint, listener: Listener,
@@ -282,38 +296,64 @@ def _add_listener(inventory: Inventory, endpoint: Endpoint, listener: Listener,
         protocols = _PROTOCOLS.get(str(protocol).upper(), ("tcp",))
     for proto in protocols:
         endpoint.listeners.append((proto, listener.port, listener.key, name))
+
+    def forward(target_port: Any, group: str | None, targets: Any, client_ip: Any = False) -> None:
+        known, why = _known_targets(targets)
+        for proto in protocols:
+            endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, target_port, group, known, why,
+                                             client_ip))
+
     if lb.lb_type == "classic":
-        targets: Any = tuple(lb.instances) if isinstance(lb.instances, tuple) else lb.instances
+        targets = lb.instances
         if isinstance(targets, tuple):
             targets = targets + tuple(asgs_by_classic.get(lb.key, []))
-        for proto in protocols:
-            endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, listener.instance_port,
-                                             None, targets))
+        forward(listener.instance_port, None, targets)
         return
     actions = listener.default_actions
     if isinstance(actions, Unknown):
-        for proto in protocols:
-            endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, actions, None, actions))
+        forward(actions, None, actions)
         return
     for action in actions:
         if action.action_type != "forward" and not isinstance(action.action_type, Unknown):
             continue
         groups = action.target_groups
         if isinstance(groups, Unknown):
-            for proto in protocols:
-                endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, groups, None, groups))
+            forward(groups, None, groups)
             continue
         for key in groups:
             group = inventory.get(key)
             if not isinstance(group, TargetGroup):
-                why = key.reason if isinstance(key, Unknown) else f"target group {key} is not in the inputs"
-                unknown = Unknown(why)
-                for proto in protocols:
-                    endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, unknown, None, unknown))
+                why = Unknown(key.reason if isinstance(key, Unknown) else f"target group {key} is not in the inputs")
+                forward(why, None, why)
                 continue
+            if group.target_type in ("lambda", "alb"):
+                continue  # a function or another balancer: no instance behind it to reach
             targets = group.targets
             if isinstance(targets, tuple):
-                targets = tuple(t for t in targets if isinstance(t, str)) + tuple(asgs_by_target_group.get(key, []))
+                targets = targets + tuple(asgs_by_target_group.get(key, []))
             port = group.port if group.port is not None else Unknown(f"target group {key} has no port")
-            for proto in protocols:
-                endpoint.forwards.append(Forward(listener.key, name, proto, listener.port, port, group.key, targets))
+            forward(port, group.key, targets, _client_ip(lb, group))
+
+
+def _known_targets(targets: Any) -> tuple[tuple[str, ...], str | None]:
+    """The registered targets that are known, and why others may be registered."""
+    if isinstance(targets, Unknown):
+        return (), targets.reason
+    unknown = next((t for t in targets if isinstance(t, Unknown)), None)
+    return tuple(t for t in targets if isinstance(t, str)), (unknown.reason if unknown else None)
+
+
+def _client_ip(lb: LoadBalancer, group: TargetGroup) -> Any:
+    """Whether a target sees the client's address: only behind a network load balancer,
+    by the target group's preserve_client_ip, else AWS's default for its type and protocol."""
+    if lb.lb_type != "network":
+        return lb.lb_type if isinstance(lb.lb_type, Unknown) else False
+    if group.preserve_client_ip is not None:
+        return group.preserve_client_ip
+    if isinstance(group.target_type, Unknown):
+        return group.target_type
+    if group.target_type == "instance":
+        return True
+    if isinstance(group.protocol, Unknown):
+        return group.protocol
+    return str(group.protocol).upper() in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC")

@@ -18,7 +18,7 @@ from .compiled import ANY_GROUP, CRoute, CSgRule, CTable, grouped_atoms
 from .intervals import ALL_V4
 from .intervals import EMPTY, PUBLIC, V6_BASE, IntervalSet, address_text, addresses_text
 from .paths import Blocked, Hop
-from .traffic import EPHEMERAL, PORTED, PORTS, Traffic
+from .traffic import EPHEMERAL, PORTED, PORTS, Traffic, ports_text
 from .views import ModeView, SubnetView
 from .endpoints import Placement
 
@@ -44,6 +44,9 @@ class Origin:
     internet: bool = False  # only public addresses, entering through an internet gateway
     placement: Placement | None = None
     key: str | None = None
+    # Clients' addresses (`addresses`) relayed by a load balancer (`placement`) that keeps
+    # them: the target sees the client's address, and the balancer carries the replies.
+    relayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,17 +80,44 @@ def _total(state: list[tuple[Traffic, tuple[Hop, ...]]]) -> Traffic:
     return total
 
 
-def _merge_return(state: list[tuple[Traffic, tuple[Hop, ...]]], label: str) -> list[tuple[Traffic, tuple[Hop, ...]]]:
-    """One hop for an ACL's two decisions: "nacl-pub inbound rule 100, return outbound rule 100"."""
+def _merge_return(state: list[tuple[Traffic, tuple[Hop, ...]]], nacl: Any,
+                  subnet: str) -> list[tuple[Traffic, tuple[Hop, ...]]]:
+    """One hop for an ACL's two decisions: "nacl-pub (subnet public) inbound rule 100, return outbound rule 100"."""
     out = []
+    label = nacl.label
     for traffic, hops in state:
         first, back = hops[-2], hops[-1]
         if "(allows all)" in first.text and "(allows all)" in back.text:
-            text = f"{label} (allows all)"
+            text = f"{label} of subnet {subnet} (allows all)"
         else:
-            text = f"{first.text}, return {back.text[len(label):].strip()}"
+            text = f"{label} of subnet {subnet}: {first.text[len(label):].strip()}, return {back.text[len(label):].strip()}"
         out.append((traffic, hops[:-2] + (Hop(text, first.component, first.unknown or back.unknown),)))
     return out
+
+
+def cross_acl(state: list[tuple[Traffic, tuple[Hop, ...]]], nacl: Any, outbound: bool, address: int,
+              atom: IntervalSet, subnet: str) -> tuple[list[tuple[Traffic, tuple[Hop, ...]]], Blocked | None]:
+    """A network ACL is stateless: the traffic must pass one way (rules in number order),
+    and the replies the other way, back to the client's ephemeral ports."""
+    allowed, denied = nacl.decide(outbound, address)
+    narrowed = _narrow(state, allowed)
+    if not narrowed:
+        return [], Blocked(state[0][1], f"subnet {subnet}: {_denial(denied, _total(state), atom)}")
+    returned = _narrow(narrowed, _returns(nacl, not outbound, address))
+    if not returned:
+        back = "inbound" if outbound else "outbound"
+        wanted = _total(narrowed)
+        lets = _total([(t, ()) for t, _ in nacl.decide(not outbound, address)[0]])
+        partly = "".join(f" (it lets back only {p}/{ports_text(lets.ports(p) & EPHEMERAL)})" for p in PORTED
+                         if wanted.ports(p) and lets.ports(p) & EPHEMERAL)
+        return [], Blocked(narrowed[0][1], f"subnet {subnet}: {nacl.label} {back} denies the return traffic "
+                                           f"{'from' if outbound else 'to'} {addresses_text(atom)} on the client's "
+                                           f"ephemeral ports {ports_text(EPHEMERAL)}{partly}")
+    return _merge_return(returned, nacl, subnet), None
+
+
+def _ephemeral_text(traffic: Traffic) -> str:
+    return ", ".join(f"{p}/{ports_text(traffic.ports(p) & EPHEMERAL)}" for p in PORTED if traffic.ports(p) & EPHEMERAL)
 
 
 def _returns(nacl: Any, outbound: bool, address: int) -> Stage:
@@ -95,18 +125,34 @@ def _returns(nacl: Any, outbound: bool, address: int) -> Stage:
     key = id(allowed)
     cached = nacl._returns.get(key)
     if cached is None or cached[0] is not allowed:
-        cached = nacl._returns[key] = (allowed, _return_stage(allowed))
+        cached = nacl._returns[key] = (allowed, _return_stage(allowed, nacl.permissive))
     return cached[1]
 
 
-def _return_stage(pieces: Stage) -> Stage:
-    """Which protocols a direction lets back on ephemeral ports, as a mask of whole protocols."""
+def _return_stage(pieces: Stage, permissive: bool) -> Stage:
+    """Which protocols a direction lets back, as masks of whole protocols.
+
+    TCP and UDP replies go to the client's ephemeral port, which can be any of EPHEMERAL:
+    all of it let back is certain; only part of it is possible (permissive mode only).
+    """
+    back = {p: EMPTY for p in PORTED}
+    for traffic, _ in pieces:
+        for p in PORTED:
+            back[p] = back[p] | (traffic.ports(p) & EPHEMERAL)
+    full = {p for p in PORTED if EPHEMERAL.issubset(back[p])}
+    partial = {p for p in PORTED if back[p] and p not in full}
+    why = (f"the return traffic is let back only on {_ephemeral_text(Traffic(back))} of the client's ephemeral "
+           f"ports {ports_text(EPHEMERAL)}: it depends on the port the client picks")
     out: Stage = []
     for traffic, hop in pieces:
-        mask = Traffic({p: PORTS if traffic.ports(p) & (EPHEMERAL if p in PORTED else PORTS) else EMPTY
-                        for p in {*traffic.by_protocol, *PORTED}}, rest=traffic.rest)
+        listed = {p: PORTS if traffic.ports(p) else EMPTY for p in traffic.by_protocol if p not in PORTED}
+        ported = {p: PORTS if p in full and traffic.ports(p) & EPHEMERAL else EMPTY for p in PORTED}
+        mask = Traffic({**listed, **ported}, rest=traffic.rest)
         if mask:
             out.append((mask, hop))
+        some = Traffic({p: PORTS for p in partial if traffic.ports(p) & EPHEMERAL})
+        if permissive and some:
+            out.append((some, Hop(hop.text, hop.component, hop.unknown or why)))
     return out
 
 
@@ -133,22 +179,30 @@ class Evaluator:
 
     # -- routes -----------------------------------------------------------------------
 
-    def _route(self, table: CTable, address: int, kind: str, dst: Placement | None,
-               expect_vpc_local: bool) -> tuple[list[Hop], str | None]:
+    def _route(self, table: CTable, address: int, kind: str, dst: Placement | None, atom: IntervalSet,
+               link: tuple[Any, Any] | None = None) -> tuple[list[Hop], str | None]:
         """Does `table` send traffic for `address` where this flow needs it? (hops, block reason)
 
         kind: "internet" (the origin is the internet), "address" (a CIDR, any gateway that
-        leads there), "vpc" (a resource in the same VPC), "peer" (a resource in another VPC).
+        leads there), "vpc" (a resource in the same VPC), "peer" (a resource in another VPC:
+        `link` is (this VPC, that VPC)).
         """
         permissive = self.view.permissive
+        public: list[Hop] = []
+        if kind == "internet":  # without a public address of this family nothing comes back in
+            found, why = self._addressable(dst, address)
+            if found is False:
+                return [], why
+            public = found
         if table.everything_unknown:
             if permissive:
-                return [Hop(table.label, table.key, table.everything_unknown)], None
+                return [Hop(table.label, table.key, table.everything_unknown), *public], None
             return [], table.everything_unknown
+        where = addresses_text(atom)
         route = table.lookup(address)
-        hops, block = self._route_verdict(table, route, address, kind, dst)
+        hops, block = self._route_verdict(table, route, address, kind, dst, where, link)
         for floating in table.floating:
-            f_hops, f_block = self._route_verdict(table, floating, address, kind, dst)
+            f_hops, f_block = self._route_verdict(table, floating, address, kind, dst, where, link)
             if permissive and block and not f_block:
                 hops, block = [Hop(h.text, h.component, floating.unknown) for h in f_hops], None
             elif not permissive and not block and f_block:
@@ -163,17 +217,18 @@ class Evaluator:
         return self.view.name(route.target) if route.target is not None else TARGET_WORDS.get(route.target_type,
                                                                                               route.target_type)
 
-    def _route_verdict(self, table: CTable, route: CRoute | None, address: int, kind: str,
-                       dst: Placement | None) -> tuple[list[Hop], str | None]:
-        where = address_text(address)
+    def _route_verdict(self, table: CTable, route: CRoute | None, address: int, kind: str, dst: Placement | None,
+                       where: str, link: tuple[Any, Any] | None) -> tuple[list[Hop], str | None]:
+        family = "IPv6" if address >= V6_BASE else "IPv4"
         if route is None:
             if kind == "internet":
-                return [], f"{table.label} has no route back to the internet"
+                return [], f"{table.label} has no {family} route back to the internet"
             return [], f"{table.label} has no route for {where}"
         target = self._target(route)
         hop = Hop(f"{table.label} ({route.destination} -> {target})", table.key)
         if route.blackhole:
-            return [], f"{table.label} route {route.destination} -> {target} is a blackhole (its target is gone)"
+            return [], (f"{table.label} route {route.destination} -> {target} is a blackhole (its target is gone): "
+                        f"no {family} path for {where}")
         if route.unknown or route.target_type in APPLIANCES:
             why = route.unknown or (f"traffic goes through {TARGET_WORDS[route.target_type]} {target}, "
                                     "which stackproof does not follow")
@@ -181,34 +236,42 @@ class Evaluator:
                 return [Hop(hop.text, hop.component, why)], None
             return [], why
         kind_of_target = route.target_type
+        sends = f"{table.label} sends {where} (route {route.destination})"
         if kind_of_target == "local":
             if kind in ("vpc", "address"):
                 return [hop], None
             if kind == "internet":
                 return [], f"{where} is inside the VPC, not on the internet"
-            return [], f"{table.label} sends {where} to the VPC itself, not to the peer"
+            return [], f"{sends} to the VPC itself, not to the peer"
         if kind_of_target == "internet_gateway":
             if kind in ("vpc", "peer"):
-                return [], f"{table.label} sends {where} to internet gateway {target}: the resources do not connect privately"
+                return [], f"{sends} to internet gateway {target}: the resources do not connect privately"
             if address not in PUBLIC:
-                return [], f"{where} is not a public address, so it cannot come from the internet"
+                return [], f"{where} is not a public {family} address, so it cannot come from the internet"
             gateway = Hop(target, route.target if isinstance(route.target, str) else None)
             public, why = self._addressable(dst, address)
             if public is False:
                 return [], why
             return [gateway, *public, hop], None
         word = TARGET_WORDS.get(kind_of_target, kind_of_target)
-        if kind_of_target == "egress_only_internet_gateway":
-            return [], f"{table.label} sends {where} to {word} {target}, which admits no inbound connection"
-        if kind_of_target == "nat_gateway":
-            return [], f"{table.label} sends {where} to {word} {target}, which admits no inbound connection"
+        if kind_of_target in ("egress_only_internet_gateway", "nat_gateway"):
+            return [], f"{sends} to {word} {target}, which admits no inbound connection"
         if kind_of_target in CONNECTED:
             if kind == "internet":
-                return [], f"{table.label} sends {where} to {word} {target}, not to an internet gateway"
+                return [], f"{sends} to {word} {target}, not to an internet gateway"
             if kind == "vpc":
-                return [], f"{table.label} sends {where} to {word} {target} instead of keeping it in the VPC"
-            return [Hop(f"{table.label} ({route.destination} -> {word} {target})", table.key)], None
-        return [], f"{table.label} sends {where} to {word} {target}"
+                return [], f"{sends} to {word} {target} instead of keeping it in the VPC"
+            joined = Hop(f"{table.label} ({route.destination} -> {word} {target})", table.key)
+            if kind == "peer" and link is not None:
+                doubt, block = self.view.connects(kind_of_target, route.target, *link)
+                if block:
+                    return [], f"{sends} to {word} {target}, {block}"
+                if doubt:
+                    if not self.view.permissive:
+                        return [], doubt
+                    joined = Hop(joined.text, joined.component, doubt)
+            return [joined], None
+        return [], f"{sends} to {word} {target}"
 
     def _addressable(self, dst: Placement | None, address: int) -> tuple[list[Hop] | bool, str]:
         """Hops naming the public address a destination has for this family, or (False, why)."""
@@ -225,6 +288,27 @@ class Evaluator:
             return [Hop(what)], ""
         return False, ("it has no IPv6 address" if v6 else "it has no public IPv4 address")
 
+    def _references_carry(self, table: CTable, address: int, link: tuple[Any, Any]) -> tuple[bool, str | None]:
+        """Whether security group references hold between two VPCs, by the connection the
+        route to `address` takes: (they hold, why only possibly)."""
+        route = table.lookup(address)
+        if route is None or route.target_type not in ("vpc_peering_connection", "transit_gateway"):
+            return False, None
+        return self.view.references_across(route.target_type, route.target, *link)
+
+    def _peer_groups(self, table: CTable, address: int, link: tuple[Any, Any] | None,
+                     groups: frozenset[str]) -> tuple[frozenset[str], Hop | None]:
+        """The peer's group keys as the rules may match them: across VPCs only where the
+        connection carries references (with a hop saying why when that is unknown)."""
+        if link is None or not groups:
+            return groups, None
+        carry, doubt = self._references_carry(table, address, link)
+        if carry:
+            return groups, None
+        if doubt and self.view.permissive:
+            return groups, Hop("security group references across VPCs", None, doubt)
+        return frozenset(), None
+
     # -- the destination side ------------------------------------------------------------
 
     def inbound(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
@@ -238,15 +322,21 @@ class Evaluator:
     def _inbound_uncached(self, dst: Placement, origin: Origin, query: Traffic, prune: bool,
                           origin_subnet: SubnetView | None) -> tuple[list[Piece], list[Blocked]]:
         view = self.view
-        if origin.internet and prune and dst.public_v4 is False and dst.ipv6 is False:
-            return [], []  # without a public address the internet reaches nothing (the route stage says why)
+        if origin.internet and dst.public_v4 is False and dst.ipv6 is False:
+            # without a public address the internet reaches nothing, whatever the routes
+            return [], [] if prune else [Blocked((), "it has no public IPv4 address and no IPv6 address")]
         subnet = view.subnet(dst.subnet)
         if isinstance(subnet, str):
             return [], [Blocked((), subnet)]
         if origin.internet and prune and not _may_lead_to_internet(subnet.table):
             return [], []  # exposure map: nothing routes back to the internet (reach() says why)
         lead: list[Hop] = [Hop(subnet.label, subnet.key, subnet.doubt)] if subnet.doubt else []
-        if origin.placement is not None:
+        link = None
+        if origin.relayed:  # through a load balancer that keeps the client's address: it carries the replies
+            assert origin.addresses is not None and origin.placement is not None
+            sources, kind, same_subnet = origin.addresses, "relayed", False
+            groups = view.groups_of(origin.placement.security_groups)
+        elif origin.placement is not None:
             if origin_subnet is None:
                 return [], []
             sources = origin_subnet.v4 | (origin_subnet.v6 if origin.placement.ipv6 is not False else IntervalSet()) \
@@ -255,6 +345,7 @@ class Evaluator:
             same_vpc = (subnet.vpc == origin_subnet.vpc and isinstance(subnet.vpc, str)) or subnet.key is None \
                 or origin_subnet.key is None
             kind = "vpc" if same_vpc else "peer"
+            link = None if same_vpc else (subnet.vpc, origin_subnet.vpc)
             groups = view.groups_of(origin.placement.security_groups)
         else:
             sources = origin.addresses if origin.addresses is not None else IntervalSet()
@@ -283,35 +374,31 @@ class Evaluator:
         for atom, address in grouped_atoms(sources, boundaries, containers):
             state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, tuple(lead))]
             if not same_subnet:
-                hops, block = self._route(subnet.table, address, kind, dst, False)
-                if block:
-                    blocks.append(Blocked(tuple(lead), block))
+                if kind != "relayed":
+                    hops, block = self._route(subnet.table, address, kind, dst, atom, link)
+                    if block:
+                        blocks.append(Blocked(tuple(lead), block))
+                        continue
+                    # a same-VPC route back is the local route: not worth a hop of its own
+                    shown = tuple(hops) if kind != "vpc" else tuple(h for h in hops if h.unknown)
+                    state = [(q, h + shown) for q, h in state]
+                state, blocked = cross_acl(state, subnet.nacl, False, address, atom, subnet.label)
+                if blocked:
+                    blocks.append(blocked)
                     continue
-                # a same-VPC route back is the local route: not worth a hop of its own
-                shown = tuple(hops) if kind != "vpc" else tuple(h for h in hops if h.unknown)
-                state = [(q, h + shown) for q, h in state]
-                allowed, denied = subnet.nacl.decide(False, address)
-                narrowed = _narrow(state, allowed)
-                if not narrowed:
-                    blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
-                    continue
-                returned = _narrow(narrowed, _returns(subnet.nacl, True, address))
-                if not returned:
-                    blocks.append(Blocked(narrowed[0][1], f"{subnet.nacl.label} outbound denies the return traffic "
-                                                          f"(ports 1024-65535) to {addresses_text(atom)}"))
-                    continue
-                state = _merge_return(returned, subnet.nacl.label)
             if rules is not None:
-                stage = _sg_stage(rules, address, groups)
-                narrowed = _narrow(state, stage)
+                peers, doubt = self._peer_groups(subnet.table, address, link, groups)
+                narrowed = _narrow(state, _sg_stage(rules, address, peers))
                 if not narrowed:
                     names = ", ".join(sorted({view.name(g) for g in dst.security_groups})) \
                         if isinstance(dst.security_groups, tuple) and dst.security_groups else "its security groups"
-                    blocks.append(Blocked(state[0][1], f"no rule of {names} admits {_total(state).text()} "
-                                                       f"from {origin.label if origin.placement else addresses_text(atom)}"
+                    peer = origin.label if origin.placement and not origin.relayed else addresses_text(atom)
+                    if origin.relayed:
+                        peer += f" (the client's address, which {origin.label} keeps)"
+                    blocks.append(Blocked(state[0][1], f"no rule of {names} admits {_total(state).text()} from {peer}"
                                                        + (f" ({sg_doubt})" if sg_doubt else "")))
                     continue
-                state = narrowed
+                state = [(t, h + (doubt,)) for t, h in narrowed] if doubt else narrowed
             pieces.extend(Piece(atom, traffic, hops) for traffic, hops in state)
         return pieces, blocks
 
@@ -326,6 +413,7 @@ class Evaluator:
         same_subnet = origin_subnet.key is not None and origin_subnet.key == dst_subnet.key
         same_vpc = (origin_subnet.vpc == dst_subnet.vpc and isinstance(dst_subnet.vpc, str)) \
             or origin_subnet.key is None or dst_subnet.key is None
+        link = None if same_vpc else (origin_subnet.vpc, dst_subnet.vpc)
         rules, sg_doubt = view.sg_rules(origin.security_groups, egress=True)
         groups = view.groups_of(dst.security_groups)
         boundaries = origin_subnet.table.boundaries() + origin_subnet.nacl.boundaries()
@@ -341,28 +429,24 @@ class Evaluator:
         for atom, address in grouped_atoms(targets, boundaries, containers):
             state: list[tuple[Traffic, tuple[Hop, ...]]] = [(query, lead)]
             if rules is not None:
-                narrowed = _narrow(state, _sg_stage(rules, address, groups))
+                peers, doubt = self._peer_groups(origin_subnet.table, address, link, groups)
+                narrowed = _narrow(state, _sg_stage(rules, address, peers))
                 if not narrowed:
                     blocks.append(Blocked(lead, f"no egress rule of its security groups allows {query.text()} "
                                                 f"to {addresses_text(atom)}" + (f" ({sg_doubt})" if sg_doubt else "")))
                     continue
-                state = narrowed
+                state = [(t, h + (doubt,)) for t, h in narrowed] if doubt else narrowed
             if not same_subnet:
-                allowed, denied = origin_subnet.nacl.decide(True, address)
-                narrowed = _narrow(state, allowed)
-                if not narrowed:
-                    blocks.append(Blocked(state[0][1], _denial(denied, _total(state), atom)))
+                returned, blocked = cross_acl(state, origin_subnet.nacl, True, address, atom, origin_subnet.label)
+                if blocked:
+                    blocks.append(blocked)
                     continue
-                returned = _narrow(narrowed, _returns(origin_subnet.nacl, False, address))
-                if not returned:
-                    blocks.append(Blocked(narrowed[0][1], f"{origin_subnet.nacl.label} inbound denies the return "
-                                                          f"traffic (ports 1024-65535) from {addresses_text(atom)}"))
-                    continue
-                hops, block = self._route(origin_subnet.table, address, "vpc" if same_vpc else "peer", None, True)
+                hops, block = self._route(origin_subnet.table, address, "vpc" if same_vpc else "peer", None, atom,
+                                          link)
                 if block:
                     blocks.append(Blocked(returned[0][1], block))
                     continue
-                state = [(t, h + tuple(hops)) for t, h in _merge_return(returned, origin_subnet.nacl.label)]
+                state = [(t, h + tuple(hops)) for t, h in returned]
             pieces.extend(Piece(atom, traffic, hops) for traffic, hops in state)
         return pieces, blocks
 
@@ -419,7 +503,7 @@ class Egress:
                                               f"{addresses_text(atom)}" + (f" ({sg_doubt})" if sg_doubt else "")))
                     continue
                 state = narrowed
-            state, block = self._acl(state, nacl, address, atom)
+            state, block = cross_acl(state, nacl, True, address, atom, origin_subnet.label)
             if block:
                 blocks.append(block)
                 continue
@@ -433,7 +517,7 @@ class Egress:
                 if isinstance(nat_subnet, str):
                     blocks.append(Blocked(state[0][1], f"the NAT gateway's {nat_subnet}"))
                     continue
-                nat_state, block = self._acl(state, nat_subnet.nacl, address, atom)
+                nat_state, block = cross_acl(state, nat_subnet.nacl, True, address, atom, nat_subnet.label)
                 if block:
                     blocks.append(block)
                     continue
@@ -452,18 +536,6 @@ class Egress:
 
         nat = self.view.inventory.get(key)
         return nat.subnet if isinstance(nat, NatGateway) else Unknown(f"NAT gateway {key} is not in the inputs")
-
-    def _acl(self, state: list[tuple[Traffic, tuple[Hop, ...]]], nacl: Any, address: int,
-             atom: IntervalSet) -> tuple[list[tuple[Traffic, tuple[Hop, ...]]], Blocked | None]:
-        allowed, denied = nacl.decide(True, address)
-        narrowed = _narrow(state, allowed)
-        if not narrowed:
-            return [], Blocked(state[0][1], _denial(denied, _total(state), atom))
-        returned = _narrow(narrowed, _returns(nacl, False, address))
-        if not returned:
-            return [], Blocked(narrowed[0][1], f"{nacl.label} inbound denies the return traffic (ports 1024-65535) "
-                                               f"from {addresses_text(atom)}")
-        return _merge_return(returned, nacl.label), None
 
     def _leave(self, table: CTable, origin: Placement, address: int, atom: IntervalSet) -> tuple[list[Hop], str | None]:
         """The route out: an internet gateway (with a public address), a NAT gateway, an

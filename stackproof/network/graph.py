@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-from ..model import Inventory, Resource, Unknown
+from ..model import AutoScalingGroup, Instance, Inventory, Resource, Unknown
 from .endpoints import Endpoint, Forward, Placement, build_endpoints
 from .compiled import ANY_GROUP
 from .flows import Egress, Evaluator, Origin, Piece
-from .intervals import PUBLIC, IntervalSet, cidr_interval, is_cidr
+from .intervals import ALL_ADDRESSES, ALL_V4, PUBLIC, V6_BASE, IntervalSet, cidr_interval, is_cidr
 from .paths import Answer, Blocked, Exposure, Hop
 from .traffic import PORTED, Traffic
 from .views import Indexes, ModeView, SubnetView
@@ -31,6 +31,8 @@ class Network:
         self._direct: dict[str, list[Exposure]] = {}
         self._exposures: dict[str, list[Exposure]] = {}
         self._forwarders: dict[str, list[str]] | None = None
+        self._guessing: list[str] = []  # load balancers whose targets are partly unknown
+        self._forwarded_cache: dict[str, list[Exposure]] = {}
         self._tiers: dict[str, dict[str, list[Exposure]]] = {}
 
     # -- public questions ---------------------------------------------------------------
@@ -44,7 +46,7 @@ class Network:
         key = _key(resource)
         if key not in self._exposures:
             found = list(self._internet_direct(key))
-            for lb_key in self._lbs_forwarding_to().get(key, []):
+            for lb_key in self._forwarders_of(key):
                 found.extend(e for e in self._forwarded(lb_key) if e.resource == key)
             self._exposures[key] = found
         return self._exposures[key]
@@ -86,8 +88,8 @@ class Network:
                             internet=source_key == INTERNET)
             paths, blocks = self._from_addresses(dst, origin, query)
             if source_key == INTERNET or cidr_interval(source_key) & PUBLIC:
-                for lb_key in self._lbs_forwarding_to().get(dst.key, []):
-                    for exposure in self._forwarded(lb_key, origin, query):
+                for lb_key in self._forwarders_of(dst.key):
+                    for exposure in self._forwarded(lb_key, origin, query, blocks, only=dst.key):
                         if exposure.resource == dst.key:
                             paths.append(exposure)
             label = source_key
@@ -206,63 +208,104 @@ class Network:
             found: dict[str, list[str]] = defaultdict(list)
             for endpoint in self.endpoints.values():
                 for forward in endpoint.forwards:
-                    if isinstance(forward.targets, tuple):
-                        for target in forward.targets:
-                            if endpoint.key not in found[target]:
-                                found[target].append(endpoint.key)
+                    for target in forward.targets:
+                        if endpoint.key not in found[target]:
+                            found[target].append(endpoint.key)
+                    if forward.unknown_targets and endpoint.key not in self._guessing:
+                        self._guessing.append(endpoint.key)
             self._forwarders = dict(found)
         return self._forwarders
 
-    def _forwarded(self, lb_key: str, origin: Origin | None = None, query: Traffic | None = None) -> list[Exposure]:
-        """Exposures of a load balancer's targets: reached on a listener, forwarded to the target port."""
+    def _forwarders_of(self, key: str) -> list[str]:
+        """The load balancers that forward (or, their targets being unknown, may forward) to `key`."""
+        known = self._lbs_forwarding_to().get(key, [])
+        maybe = [lb for lb in self._guessing if lb not in known] if _may_be_target(self.endpoints.get(key)) else []
+        return known + maybe
+
+    def _forwarded(self, lb_key: str, origin: Origin | None = None, query: Traffic | None = None,
+                   blocks: list[Blocked] | None = None, only: str | None = None) -> list[Exposure]:
+        """Exposures of a load balancer's targets: reached on a listener, forwarded to the target port.
+        With `blocks`, why a target (`only` that one) is not reached through it is added there."""
+        if origin is None and lb_key in self._forwarded_cache:
+            return self._forwarded_cache[lb_key]
         lb = self.endpoints[lb_key]
-        if origin is None:
-            exposures = self._internet_direct(lb_key)
-        else:
-            exposures, _ = self._from_addresses(lb, origin, Traffic.all())
+        exposures = self._internet_direct(lb_key) if origin is None else self._from_addresses(lb, origin, Traffic.all())[0]
         found: list[Exposure] = []
         for forward in lb.forwards:
-            if not isinstance(forward.targets, tuple) or not isinstance(forward.port, int):
-                continue
-            front = Traffic.of(forward.protocol, IntervalSet.span(forward.port, forward.port))
+            front = Traffic.of(forward.protocol, IntervalSet.span(forward.port, forward.port)
+                               if isinstance(forward.port, int) else None)
             entries = [e for e in exposures if e.traffic & front and any(h.component == forward.listener for h in e.hops)]
             if not entries:
                 continue
-            target_traffic, target_doubt = _target_traffic(forward)
+            traffic, port_doubt = _target_traffic(forward)
             if query is not None:
-                target_traffic = target_traffic & query
-                if not target_traffic:
+                traffic = traffic & query
+                if not traffic:
                     continue
-            for target_key in forward.targets:
+            targets = [(t, None) for t in forward.targets]
+            if forward.unknown_targets:
+                targets += [(k, f"it may be a target: {forward.unknown_targets}") for k, e in self.endpoints.items()
+                            if k not in forward.targets and _may_be_target(e)]
+            for target_key, target_doubt in targets:
                 target = self.endpoints.get(target_key)
-                if target is None:
-                    continue
-                paths, _ = self._resource_flows(lb, target, target_traffic)
-                group = self._evaluators[True].view.name(forward.target_group) if forward.target_group else None
-                for entry in entries:
-                    for path in paths:
-                        hops = entry.hops + ((Hop(f"target group {group}", forward.target_group, target_doubt),)
-                                             if group else ()) + path.hops
-                        doubts = tuple(dict.fromkeys(entry.unknowns + path.unknowns
-                                                     + ((target_doubt,) if target_doubt else ())))
-                        found.append(Exposure(target_key, entry.sources, path.traffic, hops,
-                                              entry.certain and path.certain and not target_doubt, doubts, via=lb_key))
+                if target is not None and only in (None, target_key):
+                    doubts = tuple(d for d in (port_doubt, target_doubt) if d)
+                    found.extend(self._through(lb, forward, target, traffic, entries, doubts, blocks))
+        if origin is None:
+            self._forwarded_cache[lb_key] = found
+        return found
+
+    def _through(self, lb: Endpoint, forward: Forward, target: Endpoint, traffic: Traffic, entries: list[Exposure],
+                 doubts: tuple[str, ...], blocks: list[Blocked] | None = None) -> list[Exposure]:
+        """From the clients of `entries` through the balancer to one target. Behind a network
+        load balancer that keeps the client's address, the target's groups and ACL see the
+        client (IPv4; an IPv6 client is seen from the balancer's address)."""
+        group = self._evaluators[True].view.name(forward.target_group) if forward.target_group else None
+        group_hops = (Hop(f"target group {group}", forward.target_group, doubts[0] if doubts else None),) if group \
+            else ((Hop("(targets unknown)", None, doubts[0]),) if doubts else ())
+        client_ip = forward.client_ip
+        why = (f"whether the target sees the client's address is unknown: {client_ip.reason}"
+               if isinstance(client_ip, Unknown) else None)
+        found: list[Exposure] = []
+        for entry in entries:
+            ways: list[tuple[IntervalSet | None, IntervalSet]] = []  # (relayed client addresses, sources)
+            if client_ip is not False and entry.sources & ALL_V4:
+                ways.append((entry.sources & ALL_V4, entry.sources & ALL_V4))
+            if client_ip is not True or entry.sources - ALL_V4:
+                ways.append((None, entry.sources if client_ip is not True else entry.sources - ALL_V4))
+            for relay, sources in ways:
+                paths, blocked = self._resource_flows(lb, target, traffic, relay)
+                if blocks is not None and not paths:
+                    blocks.extend(Blocked(entry.hops + group_hops + b.hops, b.reason) for b in blocked)
+                for path in paths:
+                    reached = path.sources & sources if relay is not None else sources
+                    if not reached:
+                        continue
+                    unknowns = tuple(dict.fromkeys(entry.unknowns + path.unknowns + doubts + ((why,) if why else ())))
+                    found.append(Exposure(target.key, reached, path.traffic, entry.hops + group_hops + path.hops,
+                                          entry.certain and path.certain and not unknowns, unknowns, via=lb.key))
         return found
 
     # -- resource to resource ----------------------------------------------------------------------
 
-    def _resource_flows(self, src: Endpoint, dst: Endpoint, query: Traffic) -> tuple[list[Exposure], list[Blocked]]:
+    def _resource_flows(self, src: Endpoint, dst: Endpoint, query: Traffic,
+                        relay: IntervalSet | None = None) -> tuple[list[Exposure], list[Blocked]]:
+        """Traffic from `src` to `dst`; with `relay`, `src` is a load balancer that hands on
+        these clients' addresses (the target's groups and ACL see them, not the balancer)."""
         def run(evaluator: Evaluator) -> tuple[list[Piece], list[Blocked]]:
             pieces: list[Piece] = []
             blocks: list[Blocked] = []
+            name = evaluator.view.name(src.key)
             for origin_placement in src.placements:
                 origin_subnet = evaluator.view.subnet(origin_placement.subnet)
                 if isinstance(origin_subnet, str):
-                    blocks.append(Blocked((), f"{evaluator.view.name(src.key)}: {origin_subnet}"))
+                    blocks.append(Blocked((), f"{name}: {origin_subnet}"))
                     continue
-                origin = Origin(evaluator.view.name(src.key), placement=origin_placement, key=src.key)
+                origin = Origin(name, placement=origin_placement, key=src.key)
+                arriving = Origin(name, relay, placement=origin_placement, key=src.key, relayed=True) \
+                    if relay is not None else origin
                 for placement in dst.placements:
-                    found, blocked = self._pair(evaluator, origin, origin_subnet, placement, query)
+                    found, blocked = self._pair(evaluator, origin, origin_subnet, placement, query, arriving)
                     pieces.extend(found)
                     blocks.extend(blocked)
             pieces = [Piece(p.sources, p.traffic, p.hops + (Hop(evaluator.view.name(dst.key), dst.key),))
@@ -272,7 +315,7 @@ class Network:
         return self._certain(dst, run, origin_key=src.key)
 
     def _pair(self, evaluator: Evaluator, origin: Origin, origin_subnet: SubnetView, placement: Placement,
-              query: Traffic) -> tuple[list[Piece], list[Blocked]]:
+              query: Traffic, arriving: Origin) -> tuple[list[Piece], list[Blocked]]:
         dst_subnet = evaluator.view.subnet(placement.subnet)
         if isinstance(dst_subnet, str):
             return [], [Blocked((), dst_subnet)]
@@ -280,16 +323,19 @@ class Network:
         out, out_blocks = evaluator.outbound(origin.placement, origin_subnet, placement, dst_subnet, query)
         if not out:
             return [], out_blocks
-        inbound, in_blocks = evaluator.inbound(placement, origin, _union(p.traffic for p in out), False, origin_subnet)
+        inbound, in_blocks = evaluator.inbound(placement, arriving, _union(p.traffic for p in out), False,
+                                               origin_subnet)
         if not inbound:
             return [], [Blocked(out[0].hops + b.hops, b.reason) for b in in_blocks]
+        sure = _Addresses(evaluator, origin if not arriving.relayed else None, origin_subnet, placement, dst_subnet,
+                          out, inbound)
         pieces = []
         for back in inbound:
             remaining = back.traffic
             for forth in out:  # one witness per piece of traffic is enough
                 traffic = remaining & forth.traffic
                 if traffic:
-                    pieces.append(Piece(back.sources, traffic, forth.hops + back.hops))
+                    pieces.extend(sure.split(Piece(back.sources, traffic, forth.hops + back.hops)))
                     remaining = remaining - traffic
         return pieces, []
 
@@ -445,6 +491,72 @@ def _linked_vpcs(inventory: Inventory) -> dict[str, str]:
     return {key: find(key) for key in list(parent)}
 
 
+class _Addresses:
+    """Where a resource's private address is unknown (any of its subnet's), traffic that
+    gets through from (or to) only some of those addresses is only possibly allowed: the
+    permissive mode marks it with a doubt, the restrictive mode drops it."""
+
+    def __init__(self, evaluator: Evaluator, origin: Origin | None, origin_subnet: SubnetView,
+                 dst: Placement, dst_subnet: SubnetView, out: list[Piece], inbound: list[Piece]) -> None:
+        self.permissive = evaluator.view.permissive
+        self.sure: dict[int, Traffic] = {}
+        self.doubt: dict[int, str] = {}
+        sides = [(inbound, _candidates(origin.placement, origin_subnet) if origin and origin.placement else None,
+                  evaluator.view.name(origin.key) if origin else "", origin_subnet.label),
+                 (out, _candidates(dst, dst_subnet), "the destination", dst_subnet.label)]
+        for family, space in ((4, ALL_V4), (6, ALL_ADDRESSES - ALL_V4)):
+            sure, unsure = Traffic.all(), []
+            for pieces, candidates, name, where in sides:
+                if candidates is None or not candidates & space:
+                    continue
+                common = _everywhere(pieces, candidates & space)
+                if _union(p.traffic for p in pieces if p.sources & space) - common:
+                    unsure.append(f"{name} may have any address of {where}, and not every one gets through")
+                sure = sure & common
+            self.sure[family] = sure
+            self.doubt[family] = "; ".join(unsure)
+
+    def split(self, piece: Piece) -> list[Piece]:
+        family = 6 if piece.sources.first() >= V6_BASE else 4
+        sure = piece.traffic & self.sure[family]
+        rest = piece.traffic - sure
+        found = [Piece(piece.sources, sure, piece.hops)] if sure else []
+        if rest and self.permissive:
+            found.append(Piece(piece.sources, rest, piece.hops + (Hop("(private IP unknown)", None, self.doubt[family]),)))
+        return found
+
+
+def _candidates(placement: Placement, subnet: SubnetView) -> IntervalSet | None:
+    """The addresses a placement may have, when more than one (None: it is known)."""
+    if placement.private_ip is not None:
+        return None
+    found = subnet.v4 | (subnet.v6 if placement.ipv6 is not False else IntervalSet())
+    return found if found.size() > 1 else None
+
+
+def _everywhere(pieces: list[Piece], candidates: IntervalSet) -> Traffic:
+    """The traffic that gets through whichever address of `candidates` is the one (pieces
+    come per address atom)."""
+    by_atom: dict[Any, Traffic] = {}
+    covered = IntervalSet()
+    for piece in pieces:
+        part = piece.sources & candidates
+        if part:
+            by_atom[part.spans] = by_atom.get(part.spans, Traffic.none()) | piece.traffic
+            covered = covered | part
+    if not candidates.issubset(covered):
+        return Traffic.none()
+    common = Traffic.all()
+    for traffic in by_atom.values():
+        common = common & traffic
+    return common
+
+
+def _may_be_target(endpoint: Endpoint | None) -> bool:
+    """What a target group may register: instances (directly or through a group)."""
+    return endpoint is not None and isinstance(endpoint.resource, (Instance, AutoScalingGroup))
+
+
 def _may_reach_internet(subnet: SubnetView) -> bool:
     from .flows import _may_lead_to_internet
 
@@ -456,7 +568,7 @@ def _target_traffic(forward: Forward) -> tuple[Traffic, str | None]:
     if isinstance(port, int):
         return Traffic.of(forward.protocol, IntervalSet.span(port, port)), None
     if isinstance(port, Unknown):
-        return Traffic.of(forward.protocol), port.reason
+        return Traffic.of(forward.protocol), f"the port on the targets is unknown: {port.reason}"
     return Traffic.of(forward.protocol), None  # each target's own port
 
 

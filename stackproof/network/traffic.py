@@ -11,7 +11,11 @@ from typing import Iterable
 from .intervals import EMPTY, IntervalSet
 
 PORTS = IntervalSet.span(0, 65535)
-EPHEMERAL = IntervalSet.span(1024, 65535)  # AWS's advice for NACL return rules
+# The ports a client may reply from. Clients pick their own: Linux 32768-60999, Windows
+# 49152-65535, and NAT gateways and load balancers anything in 1024-65535, which is the
+# range AWS documents for a network ACL to open to serve every client. A NACL that lets
+# back only part of it serves some clients and not others: "possibly" reachable.
+EPHEMERAL = IntervalSet.span(1024, 65535)
 PORTED = ("tcp", "udp")
 
 

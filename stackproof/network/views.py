@@ -13,8 +13,11 @@ from ..model import (
     PrefixList,
     SecurityGroup,
     Subnet,
+    TransitGateway,
+    TransitGatewayAttachment,
     Unknown,
     Vpc,
+    VpcPeeringConnection,
 )
 from .compiled import (
     ALL_ADDRESSES,
@@ -53,6 +56,8 @@ class Indexes:
     default_nacl_by_vpc: dict[str, str] = field(default_factory=dict)
     prefix_lists: dict[str, Any] = field(default_factory=dict)
     gateways: dict[str, str] = field(default_factory=dict)  # raw id or key -> key (for labels)
+    # transit gateway key -> its VPC attachments
+    attachments: dict[Any, list[TransitGatewayAttachment]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, inventory: Inventory) -> "Indexes":
@@ -67,6 +72,8 @@ class Indexes:
         for vpc in inventory.of_kind(Vpc):
             if isinstance(vpc.default_network_acl, str):
                 found.default_nacl_by_vpc[vpc.key] = vpc.default_network_acl
+        for attachment in inventory.of_kind(TransitGatewayAttachment):
+            found.attachments.setdefault(attachment.transit_gateway, []).append(attachment)
         for plist in inventory.of_kind(PrefixList):
             found.prefix_lists[plist.key] = plist.entries
             if isinstance(plist.prefix_list_id, str):
@@ -241,6 +248,53 @@ class ModeView:
         if any(isinstance(g, Unknown) for g in groups) and self.permissive:
             found.add(ANY_GROUP)
         return frozenset(found)
+
+    # -- connections between VPCs ----------------------------------------------------------
+
+    def connects(self, kind: str, target: Any, this: Any, other: Any) -> tuple[str | None, str | None]:
+        """Does a peering connection or transit gateway join VPC `this` to VPC `other`?
+        (why only possibly, why not)."""
+        name = self.name(target)
+        if kind == "vpc_peering_connection":
+            pcx = self.inventory.get(target) if isinstance(target, str) else None
+            if not isinstance(pcx, VpcPeeringConnection):
+                return f"peering connection {name} is not in the inputs: which VPCs it joins is unknown", None
+            joined = (pcx.vpc, pcx.peer_vpc)
+            if any(isinstance(v, Unknown) for v in joined):
+                return f"which VPCs peering connection {name} joins is unknown", None
+            if {this, other} == set(joined):
+                return None, None
+            return None, (f"which joins {self.name(joined[0])} and {self.name(joined[1])}, not {self.name(this)} and "
+                          f"{self.name(other)}")
+        if kind == "transit_gateway":
+            attached = self.indexes.attachments.get(target, [])
+            if not attached:
+                return f"the attachments of transit gateway {name} are not in the inputs", None
+            vpcs = [a.vpc for a in attached]
+            missing = [v for v in (this, other) if v not in vpcs]
+            if not missing:
+                return None, None
+            if any(isinstance(v, Unknown) for v in vpcs):
+                return f"the VPC of an attachment of transit gateway {name} is unknown", None
+            return None, f"which has no attachment to VPC {self.name(missing[0])}"
+        return f"traffic goes through {kind.replace('_', ' ')} {name}, which stackproof does not follow", None
+
+    def references_across(self, kind: str, target: Any, this: Any, other: Any) -> tuple[bool, str | None]:
+        """Do security group references match across this connection? (they do, why only possibly)"""
+        if kind == "vpc_peering_connection":  # they do within one region
+            regions = {getattr(self.inventory.get(v), "region", None) for v in (this, other) if isinstance(v, str)}
+            return not (len(regions) > 1 and all(isinstance(r, str) for r in regions)), None
+        gateway = self.inventory.get(target) if isinstance(target, str) else None
+        name = self.name(target)
+        if not isinstance(gateway, TransitGateway):
+            return False, (f"transit gateway {name} is not in the inputs: whether it carries security group "
+                           "references is unknown")
+        switches = [gateway.security_group_referencing] + [
+            a.security_group_referencing for a in self.indexes.attachments.get(target, []) if a.vpc in (this, other)]
+        unknown = next((v for v in switches if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            return False, f"whether transit gateway {name} carries security group references is unknown: {unknown.reason}"
+        return all(v is True for v in switches), None
 
     def is_gateway(self, key: Any, cls: type) -> bool:
         return isinstance(self.inventory.get(key), cls) if isinstance(key, str) else False

@@ -152,3 +152,28 @@ def test_every_result_carries_its_path_or_the_blocking_hop(catalogue, policy, st
     assert v.evidence["paths"][0]["path"].startswith("internet") and "sg-db" in v.evidence["paths"][0]["path"]
     private = verdict(catalogue, policy, _with_db(Net(), True, "private"), "db")
     assert private.status == "PASS" and private.evidence["blocked"]
+
+
+def _app_serving(n: Net, *ssh_peers: str) -> Net:
+    """A web-tier instance and an app-tier one with a public IP whose group admits SSH from `ssh_peers`."""
+    from stackproof.model import Instance
+
+    n.set("web", tags={"Tier": "web"})
+    n.add(SecurityGroup, "sg-app", vpc="vpc", rules=(*(ingress(22, peer) for peer in ssh_peers),
+                                                     ingress(8080, "10.0.0.0/16")))
+    n.add(Instance, "app", subnet="public", security_groups=("sg-app",), associate_public_ip_address=True,
+          tags={"Tier": "app"})
+    return n
+
+
+def test_port_open_to_some_public_addresses_is_still_a_tier_boundary(catalogue):
+    n = _app_serving(Net(), "10.0.0.0/16", "198.51.100.7/32")  # the VPC, and an office
+    v = verdict(catalogue, "network_tier_isolation", n, "app", allowed=ALLOWED)
+    assert v.status == "FAIL" and "tier web reaches tier app on tcp/22" in v.message
+
+
+def test_port_open_to_the_whole_internet_is_left_to_the_exposure_policy(catalogue):
+    n = _app_serving(Net(), "0.0.0.0/0")
+    v = verdict(catalogue, "network_tier_isolation", n, "app", allowed=ALLOWED)
+    assert v.status == "PASS"
+    assert verdict(catalogue, "network_admin_ports_not_internet_reachable", n, "app").status == "FAIL"

@@ -159,7 +159,8 @@ class Brute:
         return False
 
     def return_allowed(self, subnet, egress, address, protocol):
-        """Some ephemeral port is let back: tried on every port where a rule starts or ends."""
+        """Every ephemeral port is let back (the client may pick any): tried on every port
+        where a rule starts or ends, and their neighbours."""
         if subnet.network_acl is None:
             return True
         candidates = {EPHEMERAL[0], EPHEMERAL[1]}
@@ -167,7 +168,7 @@ class Brute:
             for p in (r.from_port, r.to_port):
                 if p is not None:
                     candidates |= {p - 1, p, p + 1}
-        return any(self.nacl_allows(subnet, egress, address, protocol, p)
+        return all(self.nacl_allows(subnet, egress, address, protocol, p)
                    for p in candidates if EPHEMERAL[0] <= p <= EPHEMERAL[1])
 
     def sg_allows(self, groups, egress, address, protocol, port, peer_groups):
@@ -216,25 +217,29 @@ class Brute:
         return found
 
     def between(self, src, dst, protocol, port):
+        """Certain when, for one address family, it gets through whichever addresses the two
+        instances have (their private IPs are not known: any of their subnets')."""
         s_subnet, d_subnet = self.by_key[src.subnet], self.by_key[dst.subnet]
-        s_addresses, d_addresses = self.addresses(src), self.addresses(dst)
-        for s in s_addresses:
-            for d in d_addresses:
-                if not self.sg_allows(src.security_groups, True, d, protocol, port, dst.security_groups):
-                    continue
-                if not self.sg_allows(dst.security_groups, False, s, protocol, port, src.security_groups):
-                    continue
-                if s_subnet.key != d_subnet.key:
-                    if self.route_for(s_subnet, d).target_type != "local" or \
-                            self.route_for(d_subnet, s).target_type != "local":
-                        continue
-                    if not (self.nacl_allows(s_subnet, True, d, protocol, port)
-                            and self.return_allowed(s_subnet, False, d, protocol)
-                            and self.nacl_allows(d_subnet, False, s, protocol, port)
-                            and self.return_allowed(d_subnet, True, s, protocol)):
-                        continue
+        for version in (4, 6):
+            pairs = [(s, d) for s in self.addresses(src) for d in self.addresses(dst)
+                     if s.version == version == d.version]
+            if pairs and all(self.pair(s_subnet, d_subnet, src, dst, s, d, protocol, port) for s, d in pairs):
                 return True
         return False
+
+    def pair(self, s_subnet, d_subnet, src, dst, s, d, protocol, port):
+        if not self.sg_allows(src.security_groups, True, d, protocol, port, dst.security_groups):
+            return False
+        if not self.sg_allows(dst.security_groups, False, s, protocol, port, src.security_groups):
+            return False
+        if s_subnet.key != d_subnet.key:
+            if self.route_for(s_subnet, d).target_type != "local" or self.route_for(d_subnet, s).target_type != "local":
+                return False
+            return (self.nacl_allows(s_subnet, True, d, protocol, port)
+                    and self.return_allowed(s_subnet, False, d, protocol)
+                    and self.nacl_allows(d_subnet, False, s, protocol, port)
+                    and self.return_allowed(d_subnet, True, s, protocol))
+        return True
 
 
 # -- the property ------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def test_public_instance_is_reachable_on_its_open_port_with_the_whole_path():
     answer = reach(Net().network(), "internet", "web", "tcp", 443)
     assert answer.reachable
     path = answer.paths[0].path()
-    for part in ("igw", "public IP", "rtb-public (0.0.0.0/0 -> igw)", "default network ACL (allows all)",
+    for part in ("igw", "public IP", "rtb-public (0.0.0.0/0 -> igw)", "default network ACL of subnet public (allows all)",
                  "sg-web ingress tcp/443 from 0.0.0.0/0", "web"):
         assert part in path
 
@@ -43,7 +43,7 @@ def test_subnet_without_a_table_inherits_a_public_main_table():
 def test_subnet_without_a_table_and_no_main_table_in_the_inputs_has_only_the_local_route():
     n = Net().set("public", route_table=None)
     answer = reach(n.network(), "internet", "web", "tcp", 443)
-    assert not answer.reachable and "has no route back to the internet" in blocked_reasons(answer)
+    assert not answer.reachable and "has no IPv4 route back to the internet" in blocked_reasons(answer)
 
 
 def test_main_table_of_a_vpc_outside_the_inputs_is_unknown():
@@ -169,7 +169,8 @@ def test_nacl_rules_apply_in_number_order():
     allow_first = _with_nacl(nacl_rule(300, "deny", protocol="tcp", ports=(443, 443)), nacl_rule(200, "allow"),
                              nacl_rule(100, "allow", egress=True))
     answer = reach(allow_first.network(), "internet", "web", "tcp", 443)
-    assert answer.reachable and "nacl-public inbound rule 200, return outbound rule 100" in answer.paths[0].path()
+    assert answer.reachable
+    assert "nacl-public of subnet public: inbound rule 200, return outbound rule 100" in answer.paths[0].path()
 
 
 def test_nacl_is_stateless_the_return_traffic_needs_ephemeral_ports_out():
@@ -272,7 +273,8 @@ def test_peered_vpcs_need_routes_on_both_sides():
     n.add(Instance, "client", subnet="subnet-b", security_groups=("sg-b",), associate_public_ip_address=False)
     answer = reach(n.network(), "client", "app", "tcp", 8080)
     # app's side sends the reply to the NAT gateway, not back over the peering
-    assert not answer.reachable and "rtb-private sends 172.16.1.0 to NAT gateway" in blocked_reasons(answer)
+    assert not answer.reachable
+    assert "rtb-private sends 172.16.1.0/24 (route 0.0.0.0/0) to NAT gateway nat" in blocked_reasons(answer)
     n.set("rtb-private", routes=(route("0.0.0.0/0", "nat_gateway", "nat"),
                                  route("172.16.0.0/16", "vpc_peering_connection", "pcx")))
     answer = reach(n.network(), "client", "app", "tcp", 8080)
@@ -341,3 +343,77 @@ def test_unknown_value_that_cannot_open_a_path_changes_nothing():
     n.set("sg-web", rules=(ingress(443, "10.0.0.0/8"),))  # nothing public is admitted anyway
     answer = reach(n.network(), "internet", "web", "tcp", 443)
     assert not answer.possibly
+
+
+# -- the client's ephemeral ports: all of them let back, or only possibly ---------------------------------------
+
+
+def test_nacl_letting_back_only_part_of_the_ephemeral_range_is_possibly_reachable():
+    n = _with_nacl(nacl_rule(100, "allow"), nacl_rule(100, "allow", protocol="tcp", ports=(32768, 65535), egress=True))
+    answer = reach(n.network(), "internet", "web", "tcp", 443)
+    assert answer.possibly and not answer.reachable
+    assert "only on tcp/32768-65535 of the client's ephemeral ports 1024-65535" in answer.paths[0].unknowns[0]
+
+
+def test_nacl_letting_back_the_range_in_two_rules_is_reachable():
+    n = _with_nacl(nacl_rule(100, "allow"), nacl_rule(100, "allow", protocol="tcp", ports=(1024, 30000), egress=True),
+                   nacl_rule(110, "allow", protocol="tcp", ports=(30001, 65535), egress=True))
+    assert reach(n.network(), "internet", "web", "tcp", 443).reachable
+
+
+# -- a private address that is not known ----------------------------------------------------------------------
+
+
+def test_unknown_private_ip_admitted_for_part_of_its_subnet_is_possibly_reachable():
+    n = _app_tier(Net()).set("sg-app", rules=(ingress(8080, "10.0.1.128/25"),))
+    answer = reach(n.network(), "web", "app", "tcp", 8080)
+    assert answer.possibly and not answer.reachable
+    assert "web may have any address of public" in answer.paths[0].unknowns[0]
+
+
+def test_known_private_ip_decides_for_certain():
+    n = _app_tier(Net()).set("sg-app", rules=(ingress(8080, "10.0.1.128/25"),))
+    assert reach(n.set("web", private_ip="10.0.1.200").network(), "web", "app", "tcp", 8080).reachable
+    answer = reach(n.set("web", private_ip="10.0.1.5").network(), "web", "app", "tcp", 8080)
+    assert not answer.reachable and not answer.possibly
+
+
+# -- reach() and the exposure map agree: no public address, no internet ------------------------------------------
+
+
+def test_no_public_address_is_not_reachable_whatever_the_unknown_routes():
+    for unknown in ({"subnet": Unknown("known after apply")}, {}):
+        n = Net().set("web", associate_public_ip_address=False, **unknown)
+        if not unknown:
+            n.set("public", route_table=Unknown("known after apply"))
+        net = n.network()
+        answer = reach(net, "internet", "web", "tcp", 443)
+        assert not answer.possibly and net.exposures("web") == []
+        assert "it has no public IPv4 address" in blocked_reasons(answer)
+
+
+def test_unknown_route_table_with_a_public_address_is_possibly_reachable_in_both():
+    net = Net().set("public", route_table=Unknown("known after apply")).network()
+    assert reach(net, "internet", "web", "tcp", 443).possibly
+    assert [e.certain for e in net.exposures("web")] == [False]
+
+
+# -- dual-stack load balancers ------------------------------------------------------------------------------------
+
+
+def test_dualstack_internet_facing_balancer_is_reachable_over_ipv6():
+    n = _balanced().set("sg-alb", rules=(ingress(443, "0.0.0.0/0", v6=("::/0",)), SgRule_egress(8080, "10.0.0.0/16")))
+    assert not reach(n.network(), "2a00:1450::1/128", "alb", "tcp", 443).possibly
+    n.set("alb", ip_address_type="dualstack")
+    assert reach(n.network(), "2a00:1450::1/128", "alb", "tcp", 443).reachable
+
+
+# -- witness paths name what they pass ----------------------------------------------------------------------------
+
+
+def test_witness_names_the_balancer_the_acl_subnet_and_the_range_a_route_sends():
+    path = _balanced().network().exposures("app")[0].path()
+    assert "internet-facing load balancer alb" in path and "default network ACL of subnet private" in path
+    n = Net().set("web", subnet="private")
+    assert "rtb-private sends internet (IPv4) (route 0.0.0.0/0) to NAT gateway nat" in blocked_reasons(
+        reach(n.network(), "internet", "web", "tcp", 443))
