@@ -247,3 +247,112 @@ def test_cfn_lint_good_fixtures_are_all_evaluated(tmp_path):
     assert good
     for name in good:
         assert main(["scan", str(CORPUS / name), "--format", "json", "--output-dir", str(tmp_path)]) in (0, 1), name
+
+
+# Templates that hold only security groups (or network ACLs) and a VPC: checkov
+# (SecurityGroupUnrestrictedIngress22/3389/80), regula (ingress_22, ingress_3389,
+# nacl_ingress_22) and trivy (AWS-0107) judge a rule by itself, so 0.0.0.0/0 on port 22
+# fails even when nothing uses the group. Our network policies judge what the internet
+# can actually reach: a rule on a group attached to nothing exposes nothing, so they
+# give no verdict at all here. This is deliberate; the same rule fails as soon as
+# something reachable uses the group (test_an_open_group_fails_once_something_uses_it).
+RULES_ONLY = sorted(
+    [f"{CHECKOV}example_SecurityGroupUnrestrictedIngress{port}/{path.name}"
+     for port in (22, 3389, 80)
+     for path in (CORPUS / CHECKOV / f"example_SecurityGroupUnrestrictedIngress{port}").glob("*.yaml")]
+    + [f"regula/rego/tests/rules/cfn/vpc/inputs/{name}_infra.yaml" for name in ("ingress_22", "ingress_3389",
+                                                                                "nacl_ingress_22")]
+    + [f"{TRIVY}ec2/no_public_ingress_sgr.cfn-{kind}-1.yaml" for kind in ("bad", "good")]
+) if CORPUS.is_dir() else []
+NETWORK_POLICIES = ["network_admin_ports_not_internet_reachable", "network_internet_exposure_allowlisted",
+                    "network_data_store_not_internet_reachable", "network_tier_isolation"]
+
+
+@pytest.mark.parametrize("name", RULES_ONLY, ids=lambda n: n.rsplit("/", 1)[-1])
+def test_rules_that_nothing_uses_give_no_network_verdict(catalogue, name):
+    from stackproof.loaders import LoadOptions, load_inputs
+
+    inventory = load_inputs([CORPUS / name], LoadOptions())
+    # nothing here can receive traffic: only the groups, ACLs and VPCs themselves
+    assert inventory.kinds() <= {"aws.ec2.security_group", "aws.ec2.network_acl", "aws.ec2.vpc"}
+    assert scan_paths([CORPUS / name], catalogue, policies=NETWORK_POLICIES) == []
+
+
+def test_an_open_group_fails_once_something_uses_it(tmp_path, catalogue):
+    # trivy's bad example, with an instance in a public subnet using the group
+    bad = (CORPUS / TRIVY / "ec2/no_public_ingress_sgr.cfn-bad-1.yaml").read_text()
+    path = tmp_path / "used.yaml"
+    path.write_text(bad + """
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  Gateway: {Type: AWS::EC2::InternetGateway}
+  Attachment: {Type: AWS::EC2::VPCGatewayAttachment, Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}}
+  Routes: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+  Default: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}}
+  Public: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, MapPublicIpOnLaunch: true}}
+  Association: {Type: AWS::EC2::SubnetRouteTableAssociation, Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}}
+  Bastion: {Type: AWS::EC2::Instance, Properties: {ImageId: ami-12345678, SubnetId: !Ref Public, SecurityGroupIds: [!Ref BadSecurityGroup]}}
+""".replace("GroupDescription: Limits security group egress traffic",
+            "GroupDescription: Limits security group egress traffic\n      VpcId: !Ref Vpc"))
+    results = scan_paths([path], catalogue, policies=["network_admin_ports_not_internet_reachable"])
+    assert [(r.resource, r.status) for r in results] == [("Bastion", "FAIL")]
+
+
+GUARD = "cloudformation-guard/guard-examples/"
+
+
+def guard_cases(name: str) -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((CORPUS / GUARD / name).read_text())
+
+
+def guard_verdicts(tmp_path, catalogue, case: dict, policy: str) -> dict[str, str] | str:
+    """Our verdicts on one guard test case's input, or the refusal."""
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(case["input"]))
+    code = main(["scan", str(path), "--policy", policy, "--format", "json", "--output-dir", str(tmp_path / "out")])
+    if code == 2:
+        return "refused"
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    return {r["resource"]: r["status"] for r in report["results"]}
+
+
+def test_guard_s3_bucket_sse_tests(tmp_path, catalogue, capsys):
+    # s3_buckets_allowed_sse_algorithm: every default-encryption rule must be aws:kms or
+    # AES256. The second case adds a rule with the algorithm 'sse', which S3 does not have:
+    # both tools fail it, and pass the buckets that use aws:kms with a key.
+    cases = guard_cases("encryption/s3-bucket-sse-tests.yaml")
+    stated = [case["expectations"]["rules"]["s3_buckets_allowed_sse_algorithm"] for case in cases]
+    assert stated == ["PASS", "FAIL", "PASS"]
+    ours = [guard_verdicts(tmp_path, catalogue, case, "s3_bucket_encrypted")["s3Valid"] for case in cases]
+    assert ours == stated
+
+
+def test_guard_dynamodb_sse_tests(tmp_path, catalogue, capsys):
+    cases = guard_cases("encryption/dynamodb-table-sse-tests.yaml")
+    stated = [case["expectations"]["rules"]["dynamo_db_sse_on"] for case in cases]
+    assert stated == ["SKIP", "PASS", "PASS", "PASS", "PASS", "SKIP"]
+    ours = [guard_verdicts(tmp_path, catalogue, case, "dynamodb_table_encrypted") for case in cases]
+    # The first case has no resource at all: guard skips its rule, CloudFormation and
+    # stackproof refuse the template. Every table enables SSE, so each passes; guard skips
+    # the last case only because its rule runs when every resource is tagged, which is a
+    # tagging rule of that pack, not a property of encryption.
+    assert ours[0] == "refused"
+    assert all(set(found.values()) == {"PASS"} for found in ours[1:])
+
+
+def test_guard_elb_listener_tests(tmp_path, catalogue, capsys):
+    cases = guard_cases("security-policies/elb-listener-tests.yaml")
+    stated = [case["expectations"]["rules"]["ensure_all_elbs_are_secure"] for case in cases]
+    assert stated == ["SKIP", "PASS", "FAIL", "FAIL", "PASS", "PASS"]
+    ours = [guard_verdicts(tmp_path, catalogue, case, "lb_listener_tls") for case in cases]
+    assert ours[0] == "refused"  # no resource: CloudFormation refuses the template too
+    # A listener that names no protocol fails with both tools (cases 2 and 3).
+    assert ours[2] == {"ServiceLBPublicListener46709EAA": "FAIL"}
+    assert ours[3]["ServiceLBPublicListener4670GGG"] == "FAIL"
+    # guard passes any HTTPS listener; lb_listener_tls also judges the TLS versions, and an
+    # HTTPS listener that names no SslPolicy gets its load balancer's default, which the
+    # template does not show: UNKNOWN rather than PASS (cases 1, 4 and 5).
+    for found in (ours[1], ours[4], ours[5]):
+        assert set(found.values()) == {"UNKNOWN"}
+    assert ours[3]["ServiceLBPublicListener46709EAA"] == "UNKNOWN"
