@@ -99,3 +99,14 @@ def test_a_change_set_without_changes_is_refused(tmp_path, capsys):
     path.write_text(json.dumps({"ChangeSetId": "arn:x", "StackName": "app"}))
     assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
     assert "Changes" in capsys.readouterr().err
+
+
+def test_a_modification_without_its_before_values_is_unknown_not_new(tmp_path, catalogue):
+    # A Modify had earlier values; a change set that does not show them (no BeforeContext)
+    # leaves the size change unknown, rather than "no earlier state".
+    path = write(tmp_path, [change("Database", "AWS::RDS::DBInstance", "Modify", physical="app-db",
+                                   after={**DB, "AllocatedStorage": "1000"})])
+    db = load_inputs([path], LoadOptions()).get("Database")
+    assert is_unknown(db.before.allocated_storage) and "BeforeContext" in db.before.allocated_storage.reason
+    result, = scan_paths([path], catalogue, policies=["storage_change_within_ratio"])
+    assert result.status == "UNKNOWN" and "BeforeContext" in result.message

@@ -68,6 +68,9 @@ def test_a_remote_template_is_not_assessed_with_the_reason(tmp_path, catalogue):
     results = scan(tmp_path, parent, catalogue, "subnet_data_tier_private", "ebs_volume_encrypted")
     gaps = [r for r in results if r.resource == "Network"]
     assert gaps and all(r.status == "UNKNOWN" and "does not fetch templates" in r.message for r in gaps)
+    written = (tmp_path / "template.yaml").read_text().splitlines()
+    line = written.index("      TemplateURL: https://s3.amazonaws.com/templates/network.yaml") + 1
+    assert all(f"template.yaml:{line}) is not local" in r.message for r in gaps)  # where the URL is written
     web = by_resource(results)[("ebs_volume_encrypted", "Web")]
     assert web.status == "PASS"  # the rest of the template is still assessed
 

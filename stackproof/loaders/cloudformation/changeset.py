@@ -23,6 +23,7 @@ from .template import NESTED_STACK
 from .view import RawResource
 
 KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
+NO_BEFORE = Unknown("the change set does not show the values before the change (no BeforeContext)")
 _ACTIONS = {"Add": "create", "Modify": "update", "Import": "no-op", "Dynamic": "update", "SyncWithActual": "no-op"}
 
 
@@ -65,8 +66,10 @@ def load(where: str, raw: bytes, data: Any, options: Any) -> Inventory:
         extra = {"physical_id": resource.get("PhysicalResourceId"), "account": account}
         item = RawResource(logical_id, logical_id, rtype, _values(after, secrets), where, None, region,
                            action=action, extra=extra)
-        if before is not None and action in ("update", "replace"):
-            item.before = RawResource(logical_id, logical_id, rtype, _values(before, secrets), where, None, region,
+        if action in ("update", "replace"):
+            # A modified resource had earlier values; without a BeforeContext they are unknown, not absent.
+            values = _values(before, secrets) if before is not None else {name: NO_BEFORE for name in after}
+            item.before = RawResource(logical_id, logical_id, rtype, values, where, None, region,
                                       action=action, extra=extra)
         raws.append(item)
     inputs = [InputFile("changeset", where, hashlib.sha256(raw).hexdigest())]
