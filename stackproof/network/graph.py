@@ -332,11 +332,14 @@ class Network:
         pieces = []
         for back in inbound:
             remaining = back.traffic
-            for forth in out:  # one witness per piece of traffic is enough
-                traffic = remaining & forth.traffic
+            family = _family(back.sources)
+            for forth in out:  # one witness per piece of traffic is enough; IPv4 talks to IPv4
+                traffic = remaining & forth.traffic if _family(forth.sources) == family else None
                 if traffic:
                     pieces.extend(sure.split(Piece(back.sources, traffic, forth.hops + back.hops)))
                     remaining = remaining - traffic
+        if not pieces:
+            return [], [Blocked(out[0].hops, "the two sides have no address family in common that gets through")]
         return pieces, []
 
     def _outward(self, src: Endpoint, target: str, query: Traffic) -> tuple[list[Exposure], list[Blocked]]:
@@ -517,13 +520,17 @@ class _Addresses:
             self.doubt[family] = "; ".join(unsure)
 
     def split(self, piece: Piece) -> list[Piece]:
-        family = 6 if piece.sources.first() >= V6_BASE else 4
+        family = _family(piece.sources)
         sure = piece.traffic & self.sure[family]
         rest = piece.traffic - sure
         found = [Piece(piece.sources, sure, piece.hops)] if sure else []
         if rest and self.permissive:
             found.append(Piece(piece.sources, rest, piece.hops + (Hop("(private IP unknown)", None, self.doubt[family]),)))
         return found
+
+
+def _family(addresses: IntervalSet) -> int:
+    return 6 if addresses.first() >= V6_BASE else 4
 
 
 def _candidates(placement: Placement, subnet: SubnetView) -> IntervalSet | None:

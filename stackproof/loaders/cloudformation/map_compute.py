@@ -197,6 +197,7 @@ def load_balancer(v: View) -> dict[str, Any]:
         "scheme": v.str("Scheme", "internet-facing"),
         "subnets": subnets,
         "security_groups": v.refs("SecurityGroups", *SG),
+        "ip_address_type": v.str("IpAddressType", "ipv4"),
     }
 
 
@@ -270,7 +271,19 @@ def target_group(v: View) -> dict[str, Any]:
         "target_type": v.str("TargetType", "instance"),
         "targets": targets if isinstance(targets, Unknown)
         else refs_of([t.get("Id") for t in targets], INSTANCE, v.index),
+        "preserve_client_ip": _attribute(v, "TargetGroupAttributes", "preserve_client_ip.enabled"),
     }
+
+
+def _attribute(v: View, path: str, key: str) -> Any:
+    """A boolean from a Key/Value attribute list; None when the list does not set it."""
+    found = mappings(v.get(path))
+    if isinstance(found, Unknown):
+        return found
+    for item in found:
+        if item.get("Key") == key:
+            return as_bool(item.get("Value"))
+    return None
 
 
 def ebs_volume(v: View) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ...model import (
     SecurityGroup,
     SgRule,
     Subnet,
+    TransitGateway,
     TransitGatewayAttachment,
     Unknown,
     Vpc,
@@ -304,11 +305,21 @@ def vpc_peering_connection(v: View) -> dict[str, Any]:
     return {"vpc": v.ref("VpcId", *VPC), "peer_vpc": v.ref("PeerVpcId", *VPC)}
 
 
+def _enabled(value: Any) -> Any:
+    """ "enable" / "disable" switches (transit gateway options)."""
+    return value if isinstance(value, Unknown) else value == "enable"
+
+
+def transit_gateway(v: View) -> dict[str, Any]:
+    return {"security_group_referencing": _enabled(v.str("SecurityGroupReferencingSupport", "disable"))}
+
+
 def transit_gateway_attachment(v: View) -> dict[str, Any]:
     return {
         "transit_gateway": v.ref("TransitGatewayId", "AWS::EC2::TransitGateway"),
         "vpc": v.ref("VpcId", *VPC),
         "subnets": v.refs("SubnetIds", *SUBNET),
+        "security_group_referencing": _enabled(v.str("Options.SecurityGroupReferencingSupport", "enable")),
     }
 
 
@@ -326,6 +337,7 @@ MAIN = {
     "AWS::EC2::SecurityGroup": (SecurityGroup, security_group),
     "AWS::EC2::VPCEndpoint": (VpcEndpoint, vpc_endpoint),
     "AWS::EC2::VPCPeeringConnection": (VpcPeeringConnection, vpc_peering_connection),
+    "AWS::EC2::TransitGateway": (TransitGateway, transit_gateway),
     "AWS::EC2::TransitGatewayAttachment": (TransitGatewayAttachment, transit_gateway_attachment),
     "AWS::EC2::TransitGatewayVpcAttachment": (TransitGatewayAttachment, transit_gateway_attachment),
 }

@@ -256,6 +256,7 @@ def load_balancer(v: View) -> dict[str, Any]:
         "scheme": internal if isinstance(internal, Unknown) else ("internal" if internal else "internet-facing"),
         "subnets": subnets,
         "security_groups": v.refs("security_groups", *SG),
+        "ip_address_type": v.setting("ip_address_type", "ipv4"),
     }
 
 
@@ -328,6 +329,7 @@ def target_group(v: View) -> dict[str, Any]:
         "port": as_int(v.get("port")),
         "protocol": _upper(v.get("protocol")),
         "target_type": opt(v.get("target_type"), "instance"),
+        "preserve_client_ip": as_bool(v.setting("preserve_client_ip", None)),  # None: AWS's default
     }
 
 

@@ -17,6 +17,7 @@ from ...model import (
     SecurityGroup,
     SgRule,
     Subnet,
+    TransitGateway,
     TransitGatewayAttachment,
     Unknown,
     Vpc,
@@ -428,11 +429,21 @@ def attach_managed_prefix_list_entry(v: View) -> list[Attachment]:
                        append={"entries": (v.get("cidr"),)})]
 
 
+def _enabled(value: Any) -> Any:
+    """ "enable" / "disable" switches (transit gateway options)."""
+    return value if isinstance(value, Unknown) else value == "enable"
+
+
+def transit_gateway(v: View) -> dict[str, Any]:
+    return {"security_group_referencing": _enabled(v.setting("security_group_referencing_support", "disable"))}
+
+
 def transit_gateway_attachment(v: View) -> dict[str, Any]:
     return {
         "transit_gateway": v.ref("transit_gateway_id", "aws_ec2_transit_gateway"),
         "vpc": v.ref("vpc_id", *VPC),
         "subnets": v.refs("subnet_ids", *SUBNET),
+        "security_group_referencing": _enabled(v.setting("security_group_referencing_support", "enable")),
     }
 
 
@@ -455,6 +466,7 @@ MAIN = {
     "aws_default_security_group": (SecurityGroup, security_group),
     "aws_vpc_endpoint": (VpcEndpoint, vpc_endpoint),
     "aws_vpc_peering_connection": (VpcPeeringConnection, vpc_peering_connection),
+    "aws_ec2_transit_gateway": (TransitGateway, transit_gateway),
     "aws_ec2_transit_gateway_vpc_attachment": (TransitGatewayAttachment, transit_gateway_attachment),
     "aws_ec2_managed_prefix_list": (PrefixList, managed_prefix_list),
 }
