@@ -347,22 +347,29 @@ def part_labels(found: list[Scenario], names: list[str]) -> list[tuple[str, ...]
 
 
 class ResourceLabels:
-    """Each resource's scenario named by the conditions it depends on only (computed once
-    per set of conditions: most resources share theirs)."""
+    """Each resource's scenario named by the conditions it depends on only, its own
+    Condition and Fn::If conditions preferred (computed once per list of conditions:
+    most resources share theirs)."""
 
-    def __init__(self, found: list[Scenario], depends: dict[str, frozenset[str]], ordered: list[str]) -> None:
+    def __init__(self, found: list[Scenario], template: Template, depends: dict[str, frozenset[str]],
+                 ordered: list[str]) -> None:
         self.found = found
+        self.template = template
         self.depends = depends
         self.ordered = ordered
-        self.memo: dict[frozenset[str], list[tuple[str, ...]]] = {}
+        self.memo: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
     def parts(self, logical_id: str, index: int) -> tuple[str, ...]:
         conditions = self.depends.get(logical_id)
         if len(self.found) < 2 or not conditions:
             return ()
-        labels = self.memo.get(conditions)
+        decl = self.template.resources[logical_id]
+        own = [decl.condition] + sorted({r.target for r in decl.refs if r.kind == "condition"})
+        names = tuple(dict.fromkeys([c for c in own if c in conditions and c in self.ordered]
+                                    + [c for c in self.ordered if c in conditions]))
+        labels = self.memo.get(names)
         if labels is None:
-            labels = self.memo[conditions] = part_labels(self.found, [c for c in self.ordered if c in conditions])
+            labels = self.memo[names] = part_labels(self.found, list(names))
         return labels[index]
 
 

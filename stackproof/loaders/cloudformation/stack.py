@@ -120,7 +120,7 @@ class StackLoader:
             why = (f"the scenarios of the nested stacks make more than {MAX_SCENARIOS} combinations; "
                    "pass --parameters to decide")
             found = [undecided_scenario(template, values, pseudo, why)]
-        labels = ResourceLabels(found, depends, [c for c in template.conditions if c in relevant])
+        labels = ResourceLabels(found, template, depends, [c for c in template.conditions if c in relevant])
         builds: list[Built] = []
         for index, scenario in enumerate(found):
             builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps,
