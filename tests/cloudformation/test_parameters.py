@@ -191,3 +191,25 @@ def test_a_tag_from_a_parameter_left_open_is_unknown_not_absent(tmp_path, catalo
     # 800 GB passes some environments' bounds and not others: which one is not known
     result = scan(tmp_path, template, catalogue, "storage_size_within_bounds")[0]
     assert result.status == "UNKNOWN" and "Environment" in result.message
+
+
+def test_a_no_echo_parameter_that_conditions_compare_stays_hidden(tmp_path):
+    template = write(tmp_path, """
+    Parameters:
+      Pw: {Type: String, NoEcho: true, Default: hunter2-secret}
+    Conditions:
+      NoPassword: !Equals [!Ref Pw, ""]
+    Resources:
+      Db:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          Engine: postgres
+          DBInstanceClass: db.t3.micro
+          StorageEncrypted: !If [NoPassword, false, true]
+          PubliclyAccessible: false
+          Tags: [{Key: Name, Value: !Ref Pw}]
+    """)
+    out = tmp_path / "reports"
+    assert main(["scan", str(template), "--format", "json,console,sarif,markdown,html", "--output-dir", str(out)]) == 1
+    for report in out.iterdir():
+        assert "hunter2" not in report.read_text(), report.name

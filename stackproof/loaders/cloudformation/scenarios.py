@@ -256,6 +256,9 @@ def _pinned(group: _Group, outcome: _Outcome, values: Values) -> dict[str, Any]:
     for name in group.variables:
         if name not in values.specs:
             continue  # a pseudo parameter
+        if values.specs[name].no_echo:
+            found[name] = Unknown(f"parameter {name} is NoEcho; stackproof does not read its value")
+            continue
         seen = list(dict.fromkeys(m[name] if isinstance(m[name], str) else "another value" for m in outcome.members))
         value = outcome.members[0][name]
         if len(seen) == 1 and not isinstance(value, Unknown):
