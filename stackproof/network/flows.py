@@ -511,24 +511,25 @@ class Egress:
             if block_reason:
                 blocks.append(Blocked(state[0][1], block_reason))
                 continue
-            nat_state = state
+            state = [(t, h + tuple(hops)) for t, h in state]
             if hops and hops[-1].text.startswith("NAT gateway") and isinstance(hops[-1].component, str):
                 nat_subnet = view.subnet(self._nat_subnet(hops[-1].component))
                 if isinstance(nat_subnet, str):
                     blocks.append(Blocked(state[0][1], f"the NAT gateway's {nat_subnet}"))
                     continue
-                nat_state, block = cross_acl(state, nat_subnet.nacl, True, address, atom, nat_subnet.label)
+                state, block = cross_acl(state, nat_subnet.nacl, True, address, atom, nat_subnet.label)
                 if block:
                     blocks.append(block)
                     continue
                 onward = nat_subnet.table.lookup(address)
                 if onward is None or onward.blackhole or onward.target_type != "internet_gateway":
-                    blocks.append(Blocked(nat_state[0][1], f"the NAT gateway's subnet {nat_subnet.label} does not "
-                                                           f"route {addresses_text(atom)} to an internet gateway"))
+                    blocks.append(Blocked(state[0][1], f"the NAT gateway's subnet {nat_subnet.label} does not "
+                                                       f"route {addresses_text(atom)} to an internet gateway"))
                     continue
-                hops = hops + [Hop(f"{nat_subnet.table.label} ({onward.destination} -> {self.e._target(onward)})",
-                                   nat_subnet.table.key), Hop(self.e._target(onward), onward.target)]
-            pieces.extend(Piece(atom, t, h + tuple(hops)) for t, h in nat_state)
+                onward_hops = (Hop(f"{nat_subnet.table.label} ({onward.destination} -> {self.e._target(onward)})",
+                                   nat_subnet.table.key), Hop(self.e._target(onward), onward.target))
+                state = [(t, h + onward_hops) for t, h in state]
+            pieces.extend(Piece(atom, t, h) for t, h in state)
         return pieces, blocks
 
     def _nat_subnet(self, key: str) -> Any:

@@ -65,7 +65,10 @@ class Network:
 
     def reachable(self, source: str | Resource, destination: str | Resource, protocol: str | None = None,
                   port: int | None = None) -> Answer:
-        """Can `source` (the internet, a CIDR, or a resource) reach `destination` (a resource)?"""
+        """Can `source` (the internet, a CIDR, a resource, or a tier: "tier:web") reach
+        `destination` (a resource or a tier; or, from a resource, the internet or a CIDR)?"""
+        if is_tier(source) or is_tier(destination):
+            return self._tiers_answer(source, destination, protocol, port)
         query = Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
                                                                  else IntervalSet.span(port, port))
         dst = self.endpoints.get(_key(destination))
@@ -150,11 +153,53 @@ class Network:
         return str(key)
 
     def find(self, text: str) -> str | None:
-        """The key of the resource a user names by key, address or name."""
+        """The key of the resource a user names by key, address or name (None: none, or several)."""
+        found = self.candidates(text)
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, text: str) -> list[str]:
+        """The keys of the resources a user's text may name: by key, else by address or name."""
         if self.inventory.get(text) is not None:
-            return text
-        named = [r.key for r in self.inventory if r.name == text or r.prov.address == text]
-        return named[0] if len(named) == 1 else None
+            return [text]
+        return [r.key for r in self.inventory if r.name == text or r.prov.address == text]
+
+    def tier_members(self, tier: str) -> list[str]:
+        """The resources of a tier, "tier:web" (tag Tier) or "tier:Layer=web" (tag Layer)."""
+        tag, value = _tier_spec(tier)
+        return [key for key, e in self.endpoints.items() if _tag(e.resource, tag) == value]
+
+    def vpc_holding(self, resource: Resource | str, cidr: str) -> str | None:
+        """The VPC of a resource whose own addresses overlap `cidr`, if any: inside a VPC,
+        traffic goes to resources, not to addresses."""
+        endpoint = self.endpoints.get(_key(resource))
+        view = self._evaluators[True].view
+        for placement in endpoint.placements if endpoint else ():
+            subnet = view.subnet(placement.subnet)
+            if isinstance(subnet, str) or not isinstance(subnet.vpc, str):
+                continue
+            if any(cidr_interval(block) & cidr_interval(cidr) for block in view.vpc_blocks(subnet.vpc) if is_cidr(block)):
+                return subnet.vpc
+        return None
+
+    def _tiers_answer(self, source: Any, destination: Any, protocol: str | None, port: int | None) -> Answer:
+        """Every member of a tier to (or from) every member of the other side."""
+        def side(end: Any) -> tuple[list[Any], str]:
+            if not is_tier(end):
+                return [end], self.label(end) if not (end == INTERNET or is_cidr(str(end))) else str(end)
+            members = self.tier_members(end)
+            return members, f"{end} ({len(members)} resource{'s' if len(members) != 1 else ''})"
+
+        sources, source_label = side(source)
+        targets, target_label = side(destination)
+        answers = [self.reachable(s, d, protocol, port) for s in sources for d in targets if _key(s) != _key(d)]
+        query = Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
+                                                                 else IntervalSet.span(port, port))
+        if not answers:
+            return Answer(source_label, target_label, query, False, False,
+                          blocked=[Blocked((), "no resource of the tier to ask about")])
+        return Answer(source_label, target_label, query, any(a.reachable for a in answers),
+                      any(a.possibly for a in answers), [p for a in answers for p in a.paths],
+                      _dedupe([b for a in answers for b in a.blocked]))
 
     # -- internet exposures -------------------------------------------------------------------
 
@@ -593,6 +638,20 @@ def _dedupe(blocks: list[Blocked]) -> list[Blocked]:
     return list(seen.values())[:5]
 
 
+TIER = "tier:"
+
+
+def is_tier(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(TIER)
+
+
+def _tier_spec(tier: str) -> tuple[str, str]:
+    """("Tier", "web") for "tier:web"; ("Layer", "web") for "tier:Layer=web"."""
+    text = tier[len(TIER):]
+    tag, _, value = text.partition("=")
+    return (tag, value) if value else ("Tier", text)
+
+
 def _key(resource: Any) -> str:
     return resource.key if isinstance(resource, Resource) else str(resource)
 
@@ -602,4 +661,4 @@ def _tag(resource: Resource, name: str) -> Any:
     return tags.get(name) if isinstance(tags, dict) else None
 
 
-__all__ = ["Network", "INTERNET", "PORTED"]
+__all__ = ["Network", "INTERNET", "PORTED", "TIER", "is_tier"]

@@ -47,7 +47,10 @@ def test_reach_between_resources_and_from_a_cidr(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--from", "internet", "--to", "nothing-named-so"], "--to nothing-named-so: no resource"),
-    (["--from", "nowhere", "--to", "db"], "--from nowhere: not 'internet', a CIDR"),
+    (["--from", "nowhere", "--to", "db"], "--from nowhere: no resource with that address or name (and not 'internet'"),
+    (["--from", "10.0.0.0/33", "--to", "db"], "--from 10.0.0.0/33: not a valid CIDR"),
+    (["--from", "tier:nothing", "--to", "db"], "--from tier:nothing: no resource that sends or receives traffic"),
+    (["--from", "asg-app", "--to", "10.0.2.0/24"], "--to 10.0.2.0/24 overlaps VPC vpc (aws_vpc.main) of asg-app"),
     (["--from", "internet", "--to", "vpc"], "does not receive traffic"),
     (["--from", "internet", "--to", "db", "--port", "70000"], "--port 70000 is not a port"),
     (["--from", "internet", "--to", "db", "--port", "22", "--proto", "icmp"], "--port applies to tcp and udp"),
@@ -81,3 +84,27 @@ def test_exposure_of_a_bad_file_is_one_line(capsys, tmp_path):
     bad.write_text("{not json")
     code, _, err = run(capsys, "exposure", str(bad))
     assert code == 2 and str(bad) in err and "Traceback" not in err
+
+
+def test_reach_between_tiers(capsys):
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "tier:app", "--to", "tier:data", "--port", "5432")
+    assert code == 0 and out.startswith("tier:app (1 resource) -> tier:data (3 resources) (tcp/5432): reachable")
+    assert "sg-db ingress tcp/5432 from sg-app -> db" in out
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "tier:web", "--to", "tier:data", "--port", "5432")
+    assert code == 1 and "not reachable" in out.splitlines()[0]
+
+
+def test_reach_refuses_an_ambiguous_name_and_lists_the_candidates(capsys, tmp_path):
+    from fixtures.planbuilder import PlanBuilder, ref
+
+    b = PlanBuilder()
+    b.add("aws_vpc.main", {"cidr_block": "10.0.0.0/16"})
+    b.add("aws_subnet.a", {"vpc_id": ref("aws_vpc.main"), "cidr_block": "10.0.1.0/24"})
+    for name in ("blue", "green"):
+        b.add(f"aws_instance.{name}", {"ami": "ami-1", "instance_type": "t3.micro", "subnet_id": ref("aws_subnet.a"),
+                                       "tags": {"Name": "web"}})
+    plan = tmp_path / "plan.json"
+    plan.write_text(b.dumps())
+    code, _, err = run(capsys, "reach", str(plan), "--from", "internet", "--to", "web")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "--to web: ambiguous, 2 resources have that name (aws_instance.blue, aws_instance.green)" in err

@@ -83,7 +83,8 @@ def test_private_instance_reaches_the_internet_through_a_nat_gateway_in_a_public
     n = _app_tier(Net())
     answer = reach(n.network(), "app", "internet", "tcp", 443)
     assert answer.reachable
-    assert "rtb-private (0.0.0.0/0 -> nat) -> NAT gateway nat -> rtb-public (0.0.0.0/0 -> igw) -> igw" in answer.paths[0].path()
+    assert ("rtb-private (0.0.0.0/0 -> nat) -> NAT gateway nat -> default network ACL of subnet public (allows all) "
+            "-> rtb-public (0.0.0.0/0 -> igw) -> igw") in answer.paths[0].path()
 
 
 def test_nat_gateway_in_a_subnet_without_internet_route_leads_nowhere():
