@@ -71,6 +71,7 @@ def test_a_remote_template_is_not_assessed_with_the_reason(tmp_path, catalogue):
     written = (tmp_path / "template.yaml").read_text().splitlines()
     line = written.index("      TemplateURL: https://s3.amazonaws.com/templates/network.yaml") + 1
     assert all(f"template.yaml:{line}) is not local" in r.message for r in gaps)  # where the URL is written
+    assert all(r.file.endswith("template.yaml") for r in gaps)
     web = by_resource(results)[("ebs_volume_encrypted", "Web")]
     assert web.status == "PASS"  # the rest of the template is still assessed
 

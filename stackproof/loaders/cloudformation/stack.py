@@ -237,7 +237,7 @@ class StackLoader:
             line = key_line(decl.properties, "TemplateURL") or decl.line
             reason = (f"the template of {decl.type} {decl.logical_id} ({template.path}:{line}) is not local "
                       f"({source.reason})")
-            gap = Gap(tuple(sorted(KINDS)), reason, key)
+            gap = Gap(tuple(sorted(KINDS)), reason, key, file=template.path)
             return [Built([], [gap], (), {"*": Unknown(f"an output of {decl.logical_id}: {source.reason}")})]
         if context.depth + 1 > MAX_DEPTH:
             raise InputError(template.path, f"stacks nested more than {MAX_DEPTH} deep", decl.line)

@@ -38,7 +38,7 @@ def expand(data: dict[str, Any], path: str, region: str | None, mapped: dict[str
         reason = (f"the template uses the macro {', '.join(macros)}, which only CloudFormation can run; "
                   "it may change any resource")
         return {**data, "Resources": {}}, [Gap(tuple(sorted(KINDS)), reason, path)], {}
-    data, gaps = _without_undecidable_loops(data, mapped, given or {}, region)
+    data, gaps = _without_undecidable_loops(data, path, mapped, given or {}, region)
     lines = _declared_lines(data)
     try:
         expanded = _cfn_lint_transform(_with_given_defaults(data, given or {}), path, region)
@@ -78,7 +78,7 @@ def _with_given_defaults(data: dict[str, Any], given: dict[str, Any]) -> dict[st
 # -- loops over values nothing gives -----------------------------------------------------
 
 
-def _without_undecidable_loops(data: dict[str, Any], mapped: dict[str, Any], given: dict[str, Any],
+def _without_undecidable_loops(data: dict[str, Any], path: str, mapped: dict[str, Any], given: dict[str, Any],
                                region: str | None) -> tuple[dict[str, Any], list[Gap]]:
     resources = data.get("Resources")
     if not isinstance(resources, dict):
@@ -90,7 +90,7 @@ def _without_undecidable_loops(data: dict[str, Any], mapped: dict[str, Any], giv
         if why is None:
             kept[logical_id] = body
         else:
-            gaps.append(Gap(_loop_kinds(body, mapped), f"Fn::ForEach loops over {why}", str(logical_id)))
+            gaps.append(Gap(_loop_kinds(body, mapped), f"Fn::ForEach loops over {why}", str(logical_id), file=path))
     return ({**data, "Resources": kept}, gaps) if gaps else (data, [])
 
 
