@@ -130,15 +130,20 @@ def _apply_attachments(builders: dict[str, Builder], attachments: list[tuple[Att
 
 def _exist_together(raw: RawResource, parent: Builder | None) -> bool:
     """Whether a separate resource exists exactly when its parent does (as far as known)."""
+    condition = _maybe_condition(raw)
+    return condition is None or (parent is not None and _maybe_condition(parent.raw) == condition)
+
+
+def _maybe_condition(raw: RawResource) -> str | None:
+    """The undecidable condition a resource exists under, if any (stack.py marks it)."""
     maybe = raw.extra.get("maybe")
-    if maybe is None:
-        return True
-    return parent is not None and parent.raw.extra.get("maybe", (None,))[0] == maybe[0]
+    return maybe[0] if maybe else None
 
 
 def _maybe_reason(raw: RawResource) -> Unknown:
     condition, why = raw.extra["maybe"]
-    return Unknown(f"{raw.key} exists only if condition {condition} is true, which cannot be decided: {why}")
+    return Unknown(f"{raw.key} exists only if condition {condition} is true, which cannot be decided"
+                   + (f": {why}" if why else ""))
 
 
 def _detach_maybe(builders: dict[str, Builder]) -> None:
@@ -146,21 +151,20 @@ def _detach_maybe(builders: dict[str, Builder]) -> None:
     that exist without it become unknown: what finds it through them (the endpoints of a
     VPC, the data stores of a subnet) cannot count on it."""
     for builder in builders.values():
-        maybe = builder.raw.extra.get("maybe")
-        if maybe is None:
+        condition = _maybe_condition(builder.raw)
+        if condition is None:
             continue
-        reason = _maybe_reason(builder.raw)
         for name, value in list(builder.fields.items()):
-            if name != "name" and _refers_apart(value, maybe[0], builders, builder.raw.key):
-                builder.fields[name] = reason
+            if name != "name" and _refers_apart(value, condition, builders, builder.raw.key):
+                builder.fields[name] = _maybe_reason(builder.raw)
 
 
 def _refers_apart(value: Any, condition: str, builders: dict[str, Builder], own: str) -> bool:
-    keys = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
-        if isinstance(value, tuple) else []
+    """Whether a field names a resource of the template that exists without ``condition``."""
+    keys = [value] if isinstance(value, str) else list(value) if isinstance(value, tuple) else []
     for key in keys:
-        target = builders.get(key)
-        if target is not None and key != own and target.raw.extra.get("maybe", (None,))[0] != condition:
+        target = builders.get(key) if isinstance(key, str) and key != own else None
+        if target is not None and _maybe_condition(target.raw) != condition:
             return True
     return False
 

@@ -16,7 +16,8 @@ from ...model import KINDS, Gap, Unknown
 from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
-from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, condition_dependencies, scenarios, undecided_scenario
+from .conditions import condition_dependencies
+from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, scenarios, undecided_scenario
 from .template import (
     NESTED_STACK,
     STACK_SET,
@@ -143,7 +144,7 @@ class StackLoader:
                 raw = self._raw(template, context, decl, resolver)
                 raw.extra["parts"] = parts_of(decl)
                 if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
-                    raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, "it cannot be decided"))
+                    raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, ""))
                 raws.append(raw)
             built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver))
             for decl, child in zip(children, child_builds):
