@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from stackproof.cli import main
+from stackproof.model import is_unknown
 from tests.cloudformation.helpers import by_resource, load, scan, write
 
 TEMPLATE = """
@@ -157,6 +158,7 @@ def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, cat
     parameters = "\n".join(f"  Flag{i}:\n    Type: String\n    Default: \"true\"\n    AllowedValues: [\"true\", \"false\"]"
                            for i in range(6))
     properties = "\n".join(f"      - {{Key: K{i}, Value: !If [Use{i}, a, b]}}" for i in range(6))
+    properties += "\n      - {Key: F1, Value: !Ref Flag1}"
     template = (f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  Db:\n"
                 "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
                 "      DBInstanceClass: db.t3.micro\n      PubliclyAccessible: false\n"
@@ -164,6 +166,8 @@ def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, cat
                 "  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n")
     inventory = load(tmp_path, template)
     assert not inventory.scenarios
+    flag = inventory.get("Db").tags["F1"]  # not its default: the parameter is as undecided as its conditions
+    assert is_unknown(flag) and "more than 16 combinations" in flag.reason
     result = by_resource(scan(tmp_path, template, catalogue, "rds_instance_storage_encrypted", "sqs_queue_encrypted"))
     encrypted = result[("rds_instance_storage_encrypted", "Db")]
     assert encrypted.status == "UNKNOWN"

@@ -84,6 +84,8 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
         for group, outcome in zip(groups, choice):
             if group.capped:
                 capped.update(dict.fromkeys(group.variables, group.capped))
+                scenario_params.update({name: Unknown(f"parameter {name} may take several values: {group.capped}")
+                                        for name in group.variables if name in values.specs})
                 continue
             assignment.update(outcome.members[0])
             scenario_params.update(_pinned(group, outcome, values))
