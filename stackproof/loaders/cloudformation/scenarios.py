@@ -289,7 +289,8 @@ class ResourceLabels:
         if len(self.found) < 2 or not conditions:
             return ()
         decl = self.template.resources[logical_id]
-        own = [decl.condition] + sorted({r.target for r in decl.refs if r.kind == "condition"})
+        chosen = {r.target for r in decl.refs if r.kind == "condition"}
+        own = [decl.condition] + [c for c in self.ordered if c in chosen]
         names = tuple(dict.fromkeys([c for c in own if c in conditions and c in self.ordered]
                                     + [c for c in self.ordered if c in conditions]))
         labels = self.memo.get(names)
