@@ -70,11 +70,11 @@ class Api:
         answers = self.each(batches, lambda chunk: self.attempt_pages(operation, answer_key, **{param: chunk}))
         found: dict[str, Any] = {}
         for chunk, answer in zip(batches, answers):
-            listed = {} if errors.is_record(answer) else {
-                item.get(id_key): item.get(tags_key) or [] for item in (answer or {}).get(answer_key) or []}
-            for ident in chunk:
-                found[ident] = answer if errors.is_record(answer) else listed.get(
-                    ident, errors.left_out(operation))
+            if errors.is_record(answer):
+                found.update(dict.fromkeys(chunk, answer))
+                continue
+            listed = {item.get(id_key): item.get(tags_key) or [] for item in answer.get(answer_key) or []}
+            found.update({ident: listed.get(ident, errors.left_out(operation)) for ident in chunk})
         return found
 
     @staticmethod
