@@ -194,3 +194,13 @@ def _with_hooks(hook):
         options.client_hooks = [*options.client_hooks, hook]
         original(self, options)
     return init
+
+
+def test_a_reason_keeps_the_detail_botocore_puts_on_later_lines():
+    from botocore.exceptions import ParamValidationError
+
+    from stackproof.loaders.live.errors import describe
+
+    error = ParamValidationError(report="Invalid length for parameter RoleArn, value: 10, valid min length: 20")
+    assert describe(error) == ("Parameter validation failed: Invalid length for parameter RoleArn, value: 10, "
+                               "valid min length: 20")
