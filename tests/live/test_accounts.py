@@ -105,3 +105,13 @@ def test_sts_and_organizations_are_asked_in_the_audited_partition(moto):
 def test_regions_of_two_partitions_are_refused(moto):
     with pytest.raises(InputError, match="--regions: the regions are in different partitions"):
         audit(moto, ["eu-west-2", "us-gov-west-1"], services=["sqs"])
+
+
+def test_an_account_that_lists_no_region_is_a_gap(moto, catalogue):
+    queue_in(moto, PROD, "orders", encrypted=True)
+    answers = {PROD: Faults().body(200, _regions_answer(), service="ec2", operation="DescribeRegions")}
+    snapshot, _ = audit(moto, ["all"], hooks=[per_account_regions(moto, answers)],
+                        role_arns=[f"arn:aws:iam::{PROD}:role/audit"], services=["sqs", "s3"])
+    assert snapshot.units == []
+    (gap,) = snapshot.account_gaps
+    assert gap["account"] == PROD and gap["reason"] == "cannot list the enabled regions: DescribeRegions listed none"

@@ -89,9 +89,10 @@ def _regions_of(factory: ClientFactory, targets: list[Target], requested: list[s
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(targets)))) as pool:
         answers = list(pool.map(lambda t: _enabled_or_failure(factory, t, home), targets))
     for target, answer in zip(targets, answers):
-        if isinstance(answer, list):
+        if isinstance(answer, list) and answer:
             plan[target.account] = answer
         else:
+            answer = answer or "DescribeRegions listed none"
             gaps.append({"account": target.account, "where": f"account {target.account} (--regions all)",
                          "reason": f"cannot list the enabled regions: {answer}"})
     return plan, gaps
@@ -100,6 +101,8 @@ def _regions_of(factory: ClientFactory, targets: list[Target], requested: list[s
 def _enabled_or_failure(factory: ClientFactory, target: Target, home: str) -> list[str] | str:
     try:
         return enabled_regions(factory, target, home)
+    except MALFORMED as exc:
+        return f"malformed response: could not read it ({type(exc).__name__}: {exc})"
     except Exception as exc:  # noqa: BLE001 - call failures become the account's gap
         if not errors.is_call_failure(exc):
             raise
