@@ -115,3 +115,13 @@ def test_a_template_that_nests_itself_is_refused(tmp_path, capsys):
     assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "a circle" in err and f"{path}:2:" in err
+
+
+def test_a_parameter_the_nested_template_does_not_declare_is_refused(tmp_path, capsys):
+    write(tmp_path, NETWORK, "network.yaml")
+    parent = write(tmp_path, PARENT.replace('Public: "false"}', 'Public: "false", Size: "9"}'))
+    assert main(["scan", str(parent), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    line = parent.read_text().splitlines().index("  Network:") + 1
+    assert len(err) == 1 and err[0].startswith(f"stackproof: error: {parent}:{line}: nested stack Network: ")
+    assert "parameter Size is not declared by" in err[0] and "network.yaml" in err[0]

@@ -13,10 +13,10 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
+from .conditions import condition_dependencies
 from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
-from .conditions import condition_dependencies
 from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, scenarios, undecided_scenario
 from .template import (
     NESTED_STACK,
