@@ -12,9 +12,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         "provision", help="build the compliant reference stack (plan, apply, destroy) or render it as CloudFormation",
         description="The reference stack: a three-tier architecture over two regions that passes the catalogue. "
                     "plan shows what apply would do (read-only calls only); apply creates or updates it and may be "
-                    "run again at any time (it changes nothing when nothing differs, and continues an interrupted "
-                    "run); destroy deletes what the stack created; render writes it as CloudFormation templates.")
-    parser.add_argument("action", choices=ACTIONS)
+                    "run again at any time (it changes nothing when nothing differs, continues an interrupted "
+                    "run, and removes what the spec no longer describes); destroy removes everything tagged with "
+                    "the stack, keeping its data unless told otherwise; render writes it as CloudFormation "
+                    "templates.")
+    parser.add_argument("action", nargs="?", choices=ACTIONS)
+    parser.add_argument("--print-iam-policy", action="store_true",
+                        help="print the IAM policy plan (its Read statement), apply and destroy need, and exit")
     spec = parser.add_argument_group("the stack (defaults: the reference stack; a --spec file, then these options)")
     spec.add_argument("--spec", metavar="FILE", help="YAML spec file: the fields of StackSpec, nested (see README)")
     spec.add_argument("--name", help="stack name: tags every resource, prefixes names (default: reference)")
@@ -38,7 +42,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="attempts per call with adaptive retries (default: %(default)s)")
     parser.add_argument("--yes", action="store_true", help="destroy: confirm deleting the stack")
     parser.add_argument("--skip-final-snapshot", action="store_true",
-                        help="destroy: delete the database without keeping a final snapshot")
+                        help="destroy (and apply, for what the spec no longer has): delete the database and the "
+                             "cache without keeping a final snapshot")
+    parser.add_argument("--delete-buckets", action="store_true",
+                        help="destroy (and apply, for what the spec no longer has): empty and delete the buckets "
+                             "instead of keeping them")
     parser.add_argument("--format", default="cloudformation", choices=("cloudformation",),
                         help="render: output format (default: %(default)s)")
     parser.add_argument("--template-format", default="yaml", choices=("yaml", "json"),
@@ -52,6 +60,7 @@ def build_spec(args: argparse.Namespace) -> Any:
     """The StackSpec: defaults, then the --spec file, then the options given."""
     from dataclasses import replace
 
+    from ..errors import InputError
     from ..provision.spec import StackSpec, spec_from_mapping
     from ..yamlload import load_yaml_file
 
@@ -71,7 +80,11 @@ def build_spec(args: argparse.Namespace) -> Any:
         given = {k: v for k, v in values.items() if v is not None}
         if given:
             spec = replace(spec, **{part: replace(getattr(spec, part), **given)})
-    return spec.validate()
+    spec.validate()
+    if spec.network.az_count < 2:  # a spec accepts one AZ so the catalogue can be seen failing it
+        raise InputError(args.spec or "stack spec", f"network.az_count {spec.network.az_count}: the command line "
+                                                    "builds the stack over 2 or 3 Availability Zones")
+    return spec
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,12 +92,22 @@ def run(args: argparse.Namespace) -> int:
     from ..provision.blueprint import build
 
     spec = build_spec(args)
+    if args.print_iam_policy:
+        import json
+
+        from ..provision.iam_policy import policy
+
+        print(json.dumps(policy(spec), indent=2))
+        return 0
+    if args.action is None:
+        raise InputError(None, f"provision needs an action: {', '.join(ACTIONS)} (or --print-iam-policy)")
     blueprint = build(spec)
     if args.action == "render":
         return _render(blueprint, args)
     if args.action == "destroy" and not args.yes:
-        raise InputError(None, f"destroy deletes every resource of stack {spec.name} in {spec.region} and "
-                               f"{spec.dr_region}, data included; run it again with --yes to confirm")
+        raise InputError(None, f"destroy deletes every resource tagged with stack {spec.name} in {spec.region} and "
+                               f"{spec.dr_region} (keeping buckets and final snapshots unless told otherwise); run it "
+                               "again with --yes to confirm")
     if args.max_attempts < 1:
         raise InputError(None, "--max-attempts must be at least 1")
     applier = _applier(blueprint, args)
@@ -108,7 +131,7 @@ def _applier(blueprint: Any, args: argparse.Namespace) -> Any:
         raise InputError(None, f"AWS profile {args.aws_profile!r} is not in the AWS config files") from None
     aws = Aws(session, args.endpoint_url, home_region=blueprint.spec.region, max_attempts=args.max_attempts)
     return Applier(blueprint, aws, out=lambda line: print(line, flush=True),
-                   options=Options(skip_final_snapshot=args.skip_final_snapshot))
+                   options=Options(skip_final_snapshot=args.skip_final_snapshot, delete_buckets=args.delete_buckets))
 
 
 def _render(blueprint: Any, args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""boto3 clients for one provisioning run: one session, one endpoint, adaptive retries.
+"""boto3 clients for one provisioning run: one session, one endpoint, adaptive retries,
+and only the operations the run declares.
 
 boto3 is imported here, when a run starts, never when the command line is built.
 """
@@ -7,6 +8,12 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 ClientHook = Callable[[Any], None]
+# What a run reads besides the handlers: who the caller is, the region's zones, the AMI.
+ACCOUNT_READS = ("sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones", "ssm:GetParameter")
+
+
+class UndeclaredCall(RuntimeError):
+    """An operation the run does not allow (a write during plan, or one no handler declares)."""
 
 
 class Aws:
@@ -14,7 +21,10 @@ class Aws:
 
     ``endpoint_url`` sends every client to one endpoint (a moto server, LocalStack);
     ``on_client`` hooks see each new client before its first call (tests record the
-    operations a plan makes with them).
+    operations a plan makes with them). ``allowed`` ("service:Operation") is what the
+    clients may call: the applier sets it to the declared reads for plan, and to the
+    declared reads and writes for apply and destroy; anything else is refused before it
+    is sent (moto, like a role with too many rights, would accept it).
     """
 
     def __init__(self, session: Any = None, endpoint_url: str | None = None,
@@ -33,16 +43,28 @@ class Aws:
         self._account: str | None = None
         self._zones: dict[str, list[str]] = {}
         self._parameters: dict[tuple[str, str], str] = {}
+        self.allowed: frozenset[str] = frozenset()
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
         if key not in self._clients:
             client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url,
                                          config=self.config)
+            # before-parameter-build: before the call is validated, serialised or sent
+            client.meta.events.register_first("before-parameter-build", self._refuse_undeclared,
+                                              unique_id="stackproof-provision-declared")
             for hook in self.on_client:
                 hook(client)
             self._clients[key] = client
         return self._clients[key]
+
+    def _refuse_undeclared(self, model: Any = None, **_: Any) -> None:
+        if model is None:
+            return
+        call = f"{model.service_model.service_name}:{model.name}"
+        if call not in self.allowed:
+            raise UndeclaredCall(f"refused {call}: not among the calls this run may make "
+                                 "(plan makes only declared reads; see stackproof provision --print-iam-policy)")
 
     def account_id(self) -> str:
         if self._account is None:

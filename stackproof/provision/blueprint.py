@@ -10,12 +10,19 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .spec import AL2023_AMI_PARAMETER, StackSpec
+from .spec import AL2023_AMI_PARAMETER, StackSpec, dr_cidr
 from .values import GetAtt, Param, Ref, SsmParameter, Sub, Zone, references
 
 STACK_TAG = "stackproof:stack"
 ID_TAG = "stackproof:resource"  # the logical id: with the stack tag, it finds the resource again
 OPT_OUT_TAG = "stackproof:no-replication"
+# What destroy keeps (buckets, keys that encrypt kept data, final snapshots) trades the
+# stack tag for this one, naming the stack: nothing is left tagged with the stack, what
+# was kept says where it came from, and a later apply of the stack takes it back.
+RETAINED_TAG = "stackproof:retained-from"
+# Service-linked roles a key policy names: they must exist before the key (KMS refuses a
+# policy naming a principal that does not exist). The account owns them, not the stack.
+SERVICE_LINKED_ROLES = {"autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling"}
 AZ_LETTERS = "ABC"
 DB_USERNAME = "dbadmin"  # the password is managed by RDS in Secrets Manager; stackproof never sees it
 # A security group with no egress at all: CloudFormation keeps the allow-all default
@@ -32,7 +39,9 @@ class Node:
     region: str
     props: dict[str, Any]
     depends_on: tuple[str, ...] = ()
-    deletion_policy: str | None = None  # CloudFormation DeletionPolicy / UpdateReplacePolicy
+    # CloudFormation DeletionPolicy / UpdateReplacePolicy: what destroy does too (removal.py):
+    # data is kept (buckets retained, final snapshots), and the keys that encrypt it.
+    deletion_policy: str | None = None
 
     def dependencies(self) -> set[str]:
         return self.references() | set(self.depends_on)
@@ -66,6 +75,14 @@ class Blueprint:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    @property
+    def prerequisites(self) -> list[Node]:
+        """What the account must have before the stack can be built: the service-linked
+        roles its key policies name. apply creates them when missing; render leaves them
+        to the deployer (the root template says so) and destroy leaves them alone."""
+        return [Node(role, "AWS::IAM::ServiceLinkedRole", self.spec.region, {"AWSServiceName": service})
+                for service, role in SERVICE_LINKED_ROLES.items()]
 
     def get(self, logical_id: str) -> Node:
         for node in self.nodes:
@@ -162,8 +179,9 @@ def _key_policy(statements: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _keys(b: _Builder) -> None:
     spec = b.spec
+    service = "autoscaling.amazonaws.com"
     autoscaling_role = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
-                           "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
+                           f"{service}/{SERVICE_LINKED_ROLES[service]}")
     data_statements = [
         {"Sid": "AutoScalingUsesKeyForVolumes", "Effect": "Allow", "Principal": {"AWS": autoscaling_role},
          "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
@@ -184,6 +202,8 @@ def _keys(b: _Builder) -> None:
             ("DataKey", "data", spec.region, data_statements),
             ("LogsKey", "logs", spec.region, logs_statements),
             ("DrKey", "dr", spec.dr_region, [])):
+        # Retained: kept buckets and final snapshots are encrypted with them. destroy schedules
+        # a key's deletion once nothing kept uses it; a template cannot tell, so it keeps them.
         b.add(logical_id, "AWS::KMS::Key", {
             "Description": f"{spec.name} {purpose} key",
             "EnableKeyRotation": True,
@@ -191,9 +211,10 @@ def _keys(b: _Builder) -> None:
             "KeyUsage": "ENCRYPT_DECRYPT",
             "PendingWindowInDays": 7,
             "KeyPolicy": _key_policy(statements),
-        }, region=region, name=f"{spec.name}-{purpose}", tier="shared")
+        }, region=region, name=f"{spec.name}-{purpose}", tier="shared", deletion_policy="Retain")
         b.add(f"{logical_id}Alias", "AWS::KMS::Alias", {
-            "AliasName": f"alias/{spec.name}-{purpose}", "TargetKeyId": Ref(logical_id)}, region=region)
+            "AliasName": f"alias/{spec.name}-{purpose}", "TargetKeyId": Ref(logical_id)}, region=region,
+              deletion_policy="Retain")
 
 
 @dataclass
@@ -272,17 +293,28 @@ def _network(b: _Builder) -> _Network:
 def _network_acls(b: _Builder, subnets: dict[str, list[str]], blocks: dict[str, ipaddress.IPv4Network]) -> None:
     """Stateless ACLs as a second layer under the security groups: the internet may reach
     the public tier on 80/443 only, the app tier only from the public tier, the data tier
-    only from the app tier on its ports. Return traffic comes back on ephemeral ports."""
+    only from the app tier and from itself on its ports. Return traffic comes back on
+    ephemeral ports.
+
+    The data tier admits itself because its stores span the AZs: Redis replicas in one
+    data subnet replicate from the primary in another on the cache port, and a Multi-AZ
+    database's standby sits in another data subnet. An ACL stops traffic between subnets
+    of one VPC too, so without these rules it would hold that traffic up. They open
+    nothing to another tier."""
     spec = b.spec
     anywhere, ephemeral = "0.0.0.0/0", (1024, 65535)
-    web, app = str(blocks["public"]), str(blocks["app"])
+    web, app, data = str(blocks["public"]), str(blocks["app"]), str(blocks["data"])
+    db_port, cache_port = spec.database.port, spec.cache.port
     rules = {
         "public": [(100, False, 443, 443, anywhere), (110, False, 80, 80, anywhere),
                    (120, False, *ephemeral, anywhere), (100, True, None, None, anywhere)],
         "app": [(100, False, spec.app.port, spec.app.port, web), (110, False, *ephemeral, anywhere),
                 (100, True, None, None, anywhere)],
-        "data": [(100, False, spec.database.port, spec.database.port, app),
-                 (110, False, spec.cache.port, spec.cache.port, app), (100, True, *ephemeral, app)],
+        "data": [(100, False, db_port, db_port, app), (110, False, cache_port, cache_port, app),
+                 (120, False, db_port, db_port, data), (130, False, cache_port, cache_port, data),
+                 (140, False, *ephemeral, data),
+                 (100, True, *ephemeral, app), (110, True, db_port, db_port, data),
+                 (120, True, cache_port, cache_port, data), (130, True, *ephemeral, data)],
     }
     if spec.database.open_to:  # the database port opened wider than the app tier
         rules["data"] += [(200 + i, False, spec.database.port, spec.database.port, cidr)
@@ -441,7 +473,8 @@ def _database(b: _Builder, network: _Network) -> None:
         if db.encrypted:
             replica["KmsKeyId"] = dr_key
         b.add("DatabaseReplica", "AWS::RDS::DBInstance", replica, region=spec.db_dr_region,
-              name=f"{spec.name}-db-dr", tier="data", deletion_policy="Snapshot", depends_on=key_deps)
+              name=f"{spec.name}-db-dr", tier="data", deletion_policy="Delete", depends_on=key_deps)
+        # Delete: RDS takes no final snapshot of a read replica; its data is the primary's.
 
 
 def _key_in(spec: StackSpec, region: str) -> tuple[Any, tuple[str, ...]]:
@@ -457,7 +490,7 @@ def _dr_network(b: _Builder) -> None:
     route out, an S3 endpoint, a subnet group and a group that admits nothing."""
     spec = b.spec
     region = spec.db_dr_region
-    cidr = str(_dr_cidr(spec.network.cidr))
+    cidr = str(dr_cidr(spec.network.cidr))
     blocks = tier_blocks(cidr)
     b.add("DrVpc", "AWS::EC2::VPC", {"CidrBlock": cidr, "EnableDnsSupport": True, "EnableDnsHostnames": True},
           region=region, name=f"{spec.name}-dr-vpc", tier="shared")
@@ -488,13 +521,6 @@ def _dr_network(b: _Builder) -> None:
         "GroupDescription": f"{spec.name}: DR replica, admits nothing until failover",
         "VpcId": Ref("DrVpc"), "SecurityGroupIngress": [], "SecurityGroupEgress": NO_EGRESS,
     }, region=region, name=f"{spec.name}-dr-db", tier="data")
-
-
-def _dr_cidr(cidr: str) -> ipaddress.IPv4Network:
-    """The DR VPC's block: the primary's neighbour of the same size (10.0.0.0/16 -> 10.1.0.0/16)."""
-    network = ipaddress.IPv4Network(cidr)
-    following = network.broadcast_address + 1
-    return ipaddress.IPv4Network(f"{following}/{network.prefixlen}")
 
 
 def _cache(b: _Builder, network: _Network) -> None:
@@ -565,7 +591,8 @@ def _bucket(b: _Builder, logical_id: str, purpose: str, region: str, key: str, *
     b.add(f"{logical_id}Policy", "AWS::S3::BucketPolicy", {
         "Bucket": Ref(logical_id),
         "PolicyDocument": {"Version": "2012-10-17",
-                           "Statement": [_deny_insecure_transport(name), *extra_statements]}}, region=region)
+                           "Statement": [_deny_insecure_transport(name), *extra_statements]}}, region=region,
+          deletion_policy="Retain")  # a kept bucket keeps its policy
     return logical_id
 
 

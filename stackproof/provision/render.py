@@ -162,10 +162,13 @@ def render(blueprint: Blueprint) -> list[Template]:
                                   for name in sorted(set(passed.values()))}
         body["Resources"] = {n.logical_id: _resource(n, inside, passed) for n in members}
         templates.append(Template(filename, region, body, stack_set))
+    roles = ", ".join(f"{n.logical_id} (aws iam create-service-linked-role --aws-service-name "
+                      f"{n.props['AWSServiceName']})" for n in blueprint.prerequisites)
     root: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": (f"stackproof reference stack {spec.name} ({spec.environment}) in {spec.region}; its parts in "
-                        f"other regions are stack sets of the templates next to this one"),
+                        f"other regions are stack sets of the templates next to this one. Before deploying, the "
+                        f"account needs the service-linked role {roles}: the data key's policy names it."),
     }
     params = {name: dict(PARAMETERS[name]) for name in sorted({p.name for n in root_nodes for p in _params(n.props)})}
     if names:

@@ -17,6 +17,15 @@ from ..errors import InputError
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+# family.size, as AWS names them: t3.medium, m7g.2xlarge, u-6tb1.metal, c7i.metal-48xl
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
+SIZES = {"app.instance_type": ("", "an instance type", "t3.medium"),
+         "database.instance_class": ("db.", "a DB instance class", "db.m6g.large"),
+         "cache.node_type": ("cache.", "a cache node type", "cache.m6g.large")}
+PRIVATE_BLOCKS = tuple(ipaddress.IPv4Network(b) for b in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+# The VPC is cut into four tier blocks of four subnets each (prefix + 4); a load
+# balancer subnet must be at least a /27, so the VPC at least a /23. AWS's largest VPC is a /16.
+LARGEST_PREFIX, SMALLEST_PREFIX = 16, 23
 DB_DR_MODES = ("backup-replication", "read-replica", "none")
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -145,7 +154,12 @@ class StackSpec:
             if region is not None and region not in (self.region, self.dr_region):
                 raise InputError(where, f"{label} {region!r} must be the stack's region or its dr_region "
                                         "(the stack has keys in those two only)")
-        _validate_network(self.network, where)
+        _validate_network(self.network, self.database.dr == "read-replica", where)
+        for label, (prefix, noun, example) in SIZES.items():
+            part, name = label.split(".")
+            value = getattr(getattr(self, part), name)
+            if not value.startswith(prefix) or not INSTANCE_TYPE.match(value[len(prefix):]):
+                raise InputError(where, f"{label} {value!r} is not {noun} such as {example}")
         app = self.app
         low, high, want = self.app_sizes
         if min(low, high, want) < 0:
@@ -177,13 +191,32 @@ class StackSpec:
         return self
 
 
-def _validate_network(network: NetworkSpec, where: str) -> None:
+def _validate_network(network: NetworkSpec, dr_vpc: bool, where: str) -> None:
     block = _network(network.cidr, "network.cidr", where)
-    if not 16 <= block.prefixlen <= 24:
-        raise InputError(where, f"network.cidr {network.cidr} must be a /16 to /24 block "
-                                "(it is cut into three tiers of up to four subnets)")
+    if not LARGEST_PREFIX <= block.prefixlen <= SMALLEST_PREFIX:
+        raise InputError(where, f"network.cidr {network.cidr} must be a /{LARGEST_PREFIX} to /{SMALLEST_PREFIX} block "
+                                f"(it is cut into subnets of prefix + 4, and a load balancer subnet needs at least "
+                                f"a /27)")
+    if not any(block.subnet_of(private) for private in PRIVATE_BLOCKS):
+        raise InputError(where, f"network.cidr {network.cidr} is not private address space (RFC 1918: 10.0.0.0/8, "
+                                "172.16.0.0/12 or 192.168.0.0/16)")
+    if dr_vpc:
+        dr = dr_cidr(network.cidr)
+        if dr is None or not any(dr.subnet_of(private) for private in PRIVATE_BLOCKS):
+            raise InputError(where, f"network.cidr {network.cidr} leaves no private block for the DR VPC, which takes "
+                                    f"the next block of the same size ({dr or 'none'}); choose a block that is not the "
+                                    "last of its private range")
     if not 1 <= network.az_count <= 3:
         raise InputError(where, f"network.az_count {network.az_count} must be 1, 2 or 3")
+
+
+def dr_cidr(cidr: str) -> ipaddress.IPv4Network | None:
+    """The DR VPC's block: the primary's neighbour of the same size (10.0.0.0/16 -> 10.1.0.0/16),
+    or None after the last block of the address space."""
+    network = ipaddress.IPv4Network(cidr)
+    if int(network.broadcast_address) == int(ipaddress.IPv4Address("255.255.255.255")):
+        return None
+    return ipaddress.IPv4Network(f"{network.broadcast_address + 1}/{network.prefixlen}")
 
 
 def _network(text: str, label: str, where: str) -> ipaddress.IPv4Network:

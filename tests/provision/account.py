@@ -30,8 +30,15 @@ DEFAULT_ROOT_VOLUME = (
     "moto gives every instance an unencrypted 8 GiB root volume at /dev/sda1 of its own making, besides the "
     "volumes of the launch template (moto/ec2/models/instances.py, setup_defaults)")
 NO_CACHE_SUBNET_GROUP_DELETION = "moto does not implement DeleteCacheSubnetGroup"
+NO_CACHE_SUBNET_GROUP_CHANGE = ("moto does not implement ModifyCacheSubnetGroup, so a stack cannot be applied over "
+                                "fewer AZs there (the tests plan it, and destroy it)")
 CACHE_NEVER_DELETED = "moto leaves a deleted replication group in status 'deleting' for ever"
+NO_CACHE_FINAL_SNAPSHOT = ("moto accepts DeleteReplicationGroup's FinalSnapshotIdentifier and takes no snapshot: the "
+                           "tests check that it was asked for")
 KMS_WAITS = "KMS deletes a key no sooner than seven days after it is scheduled (PendingDeletion)"
+KEY_POLICY_PRINCIPALS_UNCHECKED = ("moto does not check that the principals a key policy names exist (KMS refuses "
+                                   "the policy with MalformedPolicyDocumentException): the tests check that the "
+                                   "service-linked role is there before the key is created")
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head")
 
@@ -59,12 +66,19 @@ def aws(moto: Moto, hooks: Iterable[Callable[[Any], None]] = ()) -> Aws:
 
 
 def applier(moto: Moto, stack: StackSpec, hooks: Iterable[Callable[[Any], None]] = (), lines: list | None = None,
-            on_action: Any = None, skip_final_snapshot: bool = True) -> Applier:
+            on_action: Any = None, skip_final_snapshot: bool = True, delete_buckets: bool = False) -> Applier:
     from stackproof.provision.blueprint import build
 
     out = lines.append if lines is not None else (lambda line: None)
     return Applier(build(stack), aws(moto, hooks), out=out, on_action=on_action,
-                   options=Options(skip_final_snapshot=skip_final_snapshot))
+                   options=Options(skip_final_snapshot=skip_final_snapshot, delete_buckets=delete_buckets))
+
+
+def resources(stack: StackSpec) -> int:
+    """How many resources the stack has (the account's service-linked role is not one)."""
+    from stackproof.provision.blueprint import build
+
+    return len(build(stack))
 
 
 def represent_cache_members(moto: Moto, stack: StackSpec) -> None:
@@ -96,6 +110,9 @@ class Calls:
     def writes(self) -> list[tuple[str, str]]:
         return [(s, op) for s, op in self.made
                 if not op.startswith(READ_PREFIXES) and (s, op) != ("sts", "GetCallerIdentity")]
+
+    def index(self, service: str, operation: str) -> int:
+        return self.made.index((service, operation))
 
 
 @dataclass(frozen=True)
@@ -210,7 +227,7 @@ def lingering(items: Iterable[Tagged]) -> list[Tagged]:
     (KMS_WAITS), the replication group moto never finishes deleting (CACHE_NEVER_DELETED)
     and the cache subnet group moto cannot delete (NO_CACHE_SUBNET_GROUP_DELETION)."""
     kept = []
-    for item in items:
+    for item in items:  # what destroy keeps is no longer tagged with the stack (kept_from)
         if item.what == "ec2 instance" and item.state == "terminated":
             continue
         if item.what in ("ec2 natgateway", "ec2 vpc-endpoint") and item.state in ("deleted", "deleting"):
@@ -222,4 +239,36 @@ def lingering(items: Iterable[Tagged]) -> list[Tagged]:
         if item.what == "elasticache subnet group":
             continue
         kept.append(item)
+    return kept
+
+
+def kept_from(moto: Moto, stack: str, regions: Iterable[str] = REGIONS) -> dict[str, set[str]]:
+    """What a destroy kept, by kind: buckets, keys and database snapshots carrying
+    RETAINED_TAG with the stack's name (and no longer the stack tag)."""
+    from stackproof.provision.blueprint import RETAINED_TAG
+
+    clients = moto.clients()
+    kept: dict[str, set[str]] = {}
+
+    def retained(tags: dict[str, str]) -> bool:
+        return tags.get(RETAINED_TAG) == stack and STACK_TAG not in tags
+
+    s3 = clients("s3", REGION)
+    for bucket in s3.list_buckets()["Buckets"]:
+        try:
+            tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]}
+        except s3.exceptions.ClientError:
+            continue
+        if retained(tags):
+            kept.setdefault("bucket", set()).add(bucket["Name"])
+    for region in regions:
+        kms = clients("kms", region)
+        for key in kms.list_keys()["Keys"]:
+            tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]}
+            state = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"]
+            if retained(tags) and state == "Enabled":
+                kept.setdefault("key", set()).add(tags.get("Name", key["KeyId"]))
+        for snapshot in clients("rds", region).describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]:
+            if retained({t["Key"]: t["Value"] for t in snapshot.get("TagList", [])}):
+                kept.setdefault("db snapshot", set()).add(snapshot["DBInstanceIdentifier"])
     return kept

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from ...errors import InputError
 from ..aws import Aws
-from ..blueprint import ID_TAG, STACK_TAG, Node
+from ..blueprint import ID_TAG, RETAINED_TAG, STACK_TAG, Node
 
 
 @dataclass
@@ -26,7 +26,10 @@ class Live:
 
 @dataclass
 class Options:
-    skip_final_snapshot: bool = False  # destroy: delete databases without a final snapshot
+    """How destroy (and apply, for what the spec no longer has) removes data."""
+
+    skip_final_snapshot: bool = False  # delete the database and the cache without a final snapshot
+    delete_buckets: bool = False  # empty and delete buckets instead of keeping them
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Op:
     stack: str
     options: Options = field(default_factory=Options)
     notes: list[str] = field(default_factory=list)  # lines the applier prints after the action
+    # KMS keys (id, ARN or alias) encrypting what a delete left behind -> what (a final snapshot)
+    kept_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def region(self) -> str:
@@ -66,13 +71,61 @@ class Op:
     def where(self) -> str:
         return f"{self.node.type} {self.node.title} ({self.node.logical_id}) in {self.region}"
 
+    def owns(self, tags: dict[str, str]) -> bool:
+        """The tags are this node's: the stack's, or kept by a destroy of the stack (taken back)."""
+        return self.stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG)) and tags.get(ID_TAG) == self.node.logical_id
+
     def check_owner(self, tags: dict[str, str], what: str) -> None:
         """A resource found by name must carry this stack's tags: never adopt or delete another's."""
-        owner = tags.get(STACK_TAG)
-        if owner != self.stack or tags.get(ID_TAG) != self.node.logical_id:
+        if not self.owns(tags):
+            owner = tags.get(STACK_TAG)
             whose = f"stack {owner!r}" if owner else "no stackproof stack"
             raise InputError(self.where(), f"{what} already exists and belongs to {whose}; choose another "
                                            f"stack name, or remove it if it is a leftover")
+
+
+@dataclass
+class Scope:
+    """What a sweep for the stack's resources of one type needs: clients, stack, region."""
+
+    aws: Aws
+    stack: str
+    region: str
+    options: Options = field(default_factory=Options)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.aws.client(service, region or self.region)
+
+    def mine(self, tags: dict[str, str]) -> bool:
+        """Tagged with the stack and a logical id (instances the group launches carry no id)."""
+        return tags.get(STACK_TAG) == self.stack and ID_TAG in tags
+
+
+@dataclass
+class Found:
+    """A resource a sweep found tagged with the stack."""
+
+    type: str
+    region: str
+    logical_id: str
+    live: Live
+    title: str
+
+    @property
+    def node(self) -> Node:
+        """A node standing for it, to remove it with its handler (no properties)."""
+        return Node(self.logical_id, self.type, self.region, {"Tags": [{"Key": "Name", "Value": self.title}]})
+
+
+def found(handler_type: str, region: str, tags: dict[str, str], live: Live) -> Found:
+    logical_id = tags[ID_TAG]
+    return Found(handler_type, region, logical_id, live, tags.get("Name") or logical_id)
+
+
+def retained_tags(tags: dict[str, str], stack: str) -> dict[str, str]:
+    """The tags of something kept: the stack tag traded for RETAINED_TAG."""
+    kept = {k: v for k, v in tags.items() if k != STACK_TAG}
+    return {**kept, RETAINED_TAG: stack}
 
 
 class CannotUpdate(Exception):
@@ -84,9 +137,20 @@ class CannotUpdate(Exception):
 
 
 class Handler:
-    """Find, create, update and delete one CloudFormation type with boto3."""
+    """Find, create, update and delete one CloudFormation type with boto3.
+
+    ``reads`` and ``writes`` declare every operation the handler calls ("service:Operation",
+    waiters' polls included): plan may make only the reads, and the IAM policy that
+    ``stackproof provision --print-iam-policy`` prints is made of them. ``implied`` are
+    permissions AWS checks on the caller beyond the call itself, with the reason.
+    """
 
     type: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]] = ()
+    writes: ClassVar[tuple[str, ...]] = ()
+    implied: ClassVar[dict[str, str]] = {}
+    # Swept once for the account, not per region (S3 buckets and IAM roles are global).
+    account_wide: ClassVar[bool] = False
     # Properties compared without regard to order (lists of ids, rule sets).
     unordered: ClassVar[frozenset[str]] = frozenset()
     # Properties AWS cannot change in place.
@@ -103,6 +167,28 @@ class Handler:
 
     def delete(self, op: Op, live: Live) -> None:
         raise NotImplementedError
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        """Every resource of this type tagged with the stack (in scope.region), whatever
+        the spec says: what the stack once created. Types that cannot be tagged are found
+        through their parents and return nothing here."""
+        return []
+
+    def kept(self, op: Op) -> str | None:
+        """Why destroy keeps this resource rather than deleting it, or None."""
+        return None
+
+    def retain(self, op: Op, live: Live) -> None:
+        """Mark a kept resource as kept (retained_tags); untaggable ones need nothing."""
+
+    def keys_used(self, op: Op, live: Live) -> set[str]:
+        """KMS keys (ids, ARNs or aliases) the resource's data is encrypted with."""
+        return set()
+
+    def kept_before(self, scope: Scope) -> list[tuple[str, str]]:
+        """(KMS key, what) of what earlier removals of the stack kept of this type (final
+        snapshots, buckets), still there: a key that encrypts them is kept too."""
+        return []
 
     def comparable(self, key: str, value: Any) -> Any:
         """The part of a property value that is compared (both sides go through this)."""

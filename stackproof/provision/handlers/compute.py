@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ..aws import WAIT, error_code, paginate
 from ..blueprint import ID_TAG, STACK_TAG
-from .base import CannotUpdate, Handler, Live, Op, tag_dict
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, tag_dict
 
 
 def _elb_tags(op: Op, arn: str) -> dict[str, str]:
@@ -14,10 +14,37 @@ def _elb_tags(op: Op, arn: str) -> dict[str, str]:
     return tag_dict(described[0]["Tags"]) if described else {}
 
 
+def _elb_swept(handler: Handler, scope: Scope, operation: str, key: str, arn_key: str,
+               live_of: Callable[[dict[str, Any]], Live]) -> list[Found]:
+    """The stack's load balancers or target groups: those named '<stack>-...', asked for
+    their tags twenty at a time (the most DescribeTags takes)."""
+    elb = scope.client("elbv2")
+    items = {i[arn_key]: i for i in paginate(elb, operation, key) if i.get(_NAME[key], "").startswith(scope.stack)}
+    arns = sorted(items)
+    swept = []
+    for start in range(0, len(arns), 20):
+        for described in elb.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
+            tags = tag_dict(described["Tags"])
+            if scope.mine(tags):
+                swept.append(found(handler.type, scope.region, tags, live_of(items[described["ResourceArn"]])))
+    return swept
+
+
+_NAME = {"LoadBalancers": "LoadBalancerName", "TargetGroups": "TargetGroupName"}
+
+
 class LoadBalancer(Handler):
     type = "AWS::ElasticLoadBalancingV2::LoadBalancer"
     unordered = frozenset({"Subnets", "SecurityGroups"})
     immutable = frozenset({"Scheme", "Type"})
+    reads = ("elbv2:DescribeLoadBalancers", "elbv2:DescribeTags", "elbv2:DescribeLoadBalancerAttributes")
+    writes = ("elbv2:CreateLoadBalancer", "elbv2:ModifyLoadBalancerAttributes", "elbv2:SetSubnets",
+              "elbv2:SetSecurityGroups", "elbv2:AddTags", "elbv2:DeleteLoadBalancer")
+    implied = {"iam:CreateServiceLinkedRole": "Elastic Load Balancing creates its service-linked role on first use"}
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return _elb_swept(self, scope, "describe_load_balancers", "LoadBalancers", "LoadBalancerArn",
+                          lambda lb: Live(lb["LoadBalancerArn"], _lb_attrs(lb)))
 
     def find(self, op: Op) -> Live | None:
         try:
@@ -77,6 +104,12 @@ def _lb_attrs(lb: dict[str, Any]) -> dict[str, Any]:
 class TargetGroup(Handler):
     type = "AWS::ElasticLoadBalancingV2::TargetGroup"
     immutable = frozenset({"Protocol", "Port", "VpcId", "TargetType"})
+    reads = ("elbv2:DescribeTargetGroups", "elbv2:DescribeTags")
+    writes = ("elbv2:CreateTargetGroup", "elbv2:ModifyTargetGroup", "elbv2:AddTags", "elbv2:DeleteTargetGroup")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return _elb_swept(self, scope, "describe_target_groups", "TargetGroups", "TargetGroupArn",
+                          lambda g: Live(g["TargetGroupArn"], {"TargetGroupArn": g["TargetGroupArn"]}))
 
     def find(self, op: Op) -> Live | None:
         try:
@@ -129,6 +162,8 @@ def _actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class Listener(Handler):
     type = "AWS::ElasticLoadBalancingV2::Listener"
+    reads = ("elbv2:DescribeListeners",)
+    writes = ("elbv2:CreateListener", "elbv2:ModifyListener", "elbv2:DeleteListener")
 
     def find(self, op: Op) -> Live | None:
         listeners = paginate(op.client("elbv2"), "describe_listeners", "Listeners",
@@ -166,6 +201,15 @@ class Listener(Handler):
 
 class LaunchTemplate(Handler):
     type = "AWS::EC2::LaunchTemplate"
+    reads = ("ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions")
+    writes = ("ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
+              "ec2:CreateTags", "ec2:DeleteLaunchTemplate")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}]
+        templates = paginate(scope.client("ec2"), "describe_launch_templates", "LaunchTemplates", Filters=filters)
+        return [found(self.type, scope.region, tags, Live(t["LaunchTemplateId"], _lt_attrs(t)))
+                for t in templates if scope.mine(tags := tag_dict(t.get("Tags")))]
 
     def find(self, op: Op) -> Live | None:
         ec2 = op.client("ec2")
@@ -217,6 +261,19 @@ def _lt_attrs(template: dict[str, Any]) -> dict[str, Any]:
 class AutoScalingGroup(Handler):
     type = "AWS::AutoScaling::AutoScalingGroup"
     unordered = frozenset({"VPCZoneIdentifier", "TargetGroupARNs"})
+    reads = ("autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances")
+    writes = ("autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup",
+              "autoscaling:AttachLoadBalancerTargetGroups", "autoscaling:DetachLoadBalancerTargetGroups",
+              "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteAutoScalingGroup")
+    implied = {"ec2:RunInstances": "a group launches instances from the launch template with the caller's rights",
+               "ec2:CreateTags": "the launched instances and volumes are tagged at launch"}
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}]
+        groups = paginate(scope.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups",
+                          Filters=filters)
+        return [found(self.type, scope.region, tags, Live(g["AutoScalingGroupName"]))
+                for g in groups if scope.mine(tags := tag_dict(g.get("Tags")))]
 
     def find(self, op: Op) -> Live | None:
         name = op.props["AutoScalingGroupName"]

@@ -2,19 +2,40 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
-from ..aws import WAIT, error_code
-from .base import CannotUpdate, Handler, Live, Op, tag_dict
+from ..aws import WAIT, error_code, paginate
+from ..blueprint import RETAINED_TAG, STACK_TAG
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, retained_tags, tag_dict
 
 
-def _rds_tags(op: Op, arn: str) -> dict[str, str]:
+def _rds_tags(op: Op | Scope, arn: str) -> dict[str, str]:
     return tag_dict(op.client("rds").list_tags_for_resource(ResourceName=arn)["TagList"])
+
+
+def _named_and_tagged(handler: Handler, scope: Scope, items: list[dict[str, Any]], name_key: str, arn_key: str,
+                      tags_of: Callable[[str], dict[str, str]], live_of: Callable[[dict[str, Any]], Live]) -> list[Found]:
+    """The stack's items of a listing that carries no tags: those named '<stack>-...' are
+    asked for theirs (the stack names everything it creates after itself)."""
+    swept = []
+    for item in items:
+        if item[name_key].startswith(f"{scope.stack}-"):
+            tags = tags_of(item[arn_key])
+            if scope.mine(tags):
+                swept.append(found(handler.type, scope.region, tags, live_of(item)))
+    return swept
 
 
 class DbSubnetGroup(Handler):
     type = "AWS::RDS::DBSubnetGroup"
     unordered = frozenset({"SubnetIds"})
+    reads = ("rds:DescribeDBSubnetGroups", "rds:ListTagsForResource")
+    writes = ("rds:CreateDBSubnetGroup", "rds:ModifyDBSubnetGroup", "rds:AddTagsToResource", "rds:DeleteDBSubnetGroup")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        groups = paginate(scope.client("rds"), "describe_db_subnet_groups", "DBSubnetGroups")
+        return _named_and_tagged(self, scope, groups, "DBSubnetGroupName", "DBSubnetGroupArn",
+                                 lambda arn: _rds_tags(scope, arn), lambda g: Live(g["DBSubnetGroupName"]))
 
     def find(self, op: Op) -> Live | None:
         name = op.props["DBSubnetGroupName"]
@@ -69,6 +90,16 @@ class DbInstance(Handler):
     type = "AWS::RDS::DBInstance"
     unordered = frozenset({"VPCSecurityGroups"})
     immutable = frozenset({"StorageEncrypted", "Engine", "DBSubnetGroupName"})
+    reads = ("rds:DescribeDBInstances", "rds:DescribeDBSnapshots", "rds:DescribeDBInstanceAutomatedBackups")
+    writes = ("rds:CreateDBInstance", "rds:CreateDBInstanceReadReplica",
+              "rds:StartDBInstanceAutomatedBackupsReplication", "rds:StopDBInstanceAutomatedBackupsReplication",
+              "rds:ModifyDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:DeleteDBInstance")
+    implied = {"kms:CreateGrant": "RDS encrypts the storage with the stack's key on the caller's behalf",
+               "kms:DescribeKey": "RDS checks the key it is given",
+               "secretsmanager:CreateSecret": "RDS keeps the master password in Secrets Manager "
+                                              "(ManageMasterUserPassword)",
+               "secretsmanager:TagResource": "RDS tags the secret it creates",
+               "iam:CreateServiceLinkedRole": "RDS creates its service-linked role on first use"}
 
     def find(self, op: Op) -> Live | None:
         identifier = op.props["DBInstanceIdentifier"]
@@ -80,20 +111,29 @@ class DbInstance(Handler):
             raise
         tags = tag_dict(db.get("TagList"))
         op.check_owner(tags, f"database {identifier}")
-        current: dict[str, Any] = {
+        live = _db_live(db)
+        live.current.update({
             "DBInstanceClass": db["DBInstanceClass"], "AllocatedStorage": db["AllocatedStorage"],
             "MaxAllocatedStorage": db.get("MaxAllocatedStorage"), "StorageEncrypted": db.get("StorageEncrypted"),
             "MultiAZ": db.get("MultiAZ"), "PubliclyAccessible": db.get("PubliclyAccessible"),
-            "BackupRetentionPeriod": db.get("BackupRetentionPeriod"),
-            "DeletionProtection": db.get("DeletionProtection"), "Engine": db.get("Engine"),
+            "BackupRetentionPeriod": db.get("BackupRetentionPeriod"), "Engine": db.get("Engine"),
             "DBSubnetGroupName": (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName"),
             "VPCSecurityGroups": [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])],
             "CopyTagsToSnapshot": db.get("CopyTagsToSnapshot"), "Tags": tags,
-            "AutomaticBackupReplicationRegion": _replication_region(db),
-        }
+        })
         if "SourceDBInstanceIdentifier" in op.props:
-            current.pop("BackupRetentionPeriod")  # a replica takes it from its source
-        return Live(identifier, _db_attrs(db), current)
+            live.current.pop("BackupRetentionPeriod")  # a replica takes it from its source
+        return live
+
+    def kept_before(self, scope: Scope) -> list[tuple[str, str]]:
+        snapshots = paginate(scope.client("rds"), "describe_db_snapshots", "DBSnapshots", SnapshotType="manual")
+        return [(snap["KmsKeyId"], f"final snapshot {snap['DBSnapshotIdentifier']}") for snap in snapshots
+                if snap.get("KmsKeyId") and _of_stack(tag_dict(snap.get("TagList")), scope.stack)]
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        databases = paginate(scope.client("rds"), "describe_db_instances", "DBInstances")
+        return [found(self.type, scope.region, tags, _db_live(db))
+                for db in databases if scope.mine(tags := tag_dict(db.get("TagList")))]
 
     def create(self, op: Op) -> Live:
         p, rds = op.props, op.client("rds")
@@ -152,47 +192,95 @@ class DbInstance(Handler):
         return live
 
     def delete(self, op: Op, live: Live) -> None:
+        """Delete with a final snapshot (a replica has none: its data is the primary's, and
+        RDS takes no final snapshot of a replica). Replicated automated backups stay in the
+        DR region for their retention period."""
         rds = op.client("rds")
         if live.current.get("DeletionProtection"):
             rds.modify_db_instance(DBInstanceIdentifier=live.id, DeletionProtection=False, ApplyImmediately=True)
         region = live.current.get("AutomaticBackupReplicationRegion")
         if region:
-            op.client("rds", region).stop_db_instance_automated_backups_replication(
-                SourceDBInstanceArn=live.attrs["DBInstanceArn"])
-        is_replica = "SourceDBInstanceIdentifier" in op.props
-        if op.options.skip_final_snapshot or is_replica:  # a replica's data is the primary's
-            rds.delete_db_instance(DBInstanceIdentifier=live.id, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-        else:
+            self._keep_replicated_backups(op, live, region)
+        snapshot = None
+        if not (op.options.skip_final_snapshot or live.attrs.get("ReplicaOf")):
             snapshot = f"{live.id}-final-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
-            rds.delete_db_instance(DBInstanceIdentifier=live.id, FinalDBSnapshotIdentifier=snapshot,
-                                   DeleteAutomatedBackups=True)
+        final = {"FinalDBSnapshotIdentifier": snapshot} if snapshot else {"SkipFinalSnapshot": True}
+        rds.delete_db_instance(DBInstanceIdentifier=live.id, DeleteAutomatedBackups=True, **final)
+        rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=live.id, WaiterConfig=WAIT)
+        if snapshot:
+            self._mark_kept(op, snapshot)
+            if live.attrs.get("KmsKeyId"):
+                op.kept_keys[live.attrs["KmsKeyId"]] = f"final snapshot {snapshot}"
             op.notes.append(f"kept final snapshot {snapshot} of {live.id} in {op.region} "
                             "(delete it when it is no longer needed)")
-        rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=live.id, WaiterConfig=WAIT)
+
+    def _keep_replicated_backups(self, op: Op, live: Live, region: str) -> None:
+        """Stop replicating; the replicated backups stay for their retention period, and so
+        does the key that encrypts them."""
+        rds_dr, arn = op.client("rds", region), live.attrs["DBInstanceArn"]
+        backups = rds_dr.describe_db_instance_automated_backups(
+            DBInstanceAutomatedBackupsArn=live.attrs["AutomatedBackupsArn"])["DBInstanceAutomatedBackups"]
+        rds_dr.stop_db_instance_automated_backups_replication(SourceDBInstanceArn=arn)
+        op.kept_keys.update({b["KmsKeyId"]: f"automated backups of {live.id} in {region}"
+                             for b in backups if b.get("KmsKeyId")})
+        op.notes.append(f"the automated backups of {live.id} replicated to {region} stay there for their "
+                        "retention period")
+
+    def _mark_kept(self, op: Op, snapshot: str) -> None:
+        rds = op.client("rds")
+        arn = rds.describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"][0]["DBSnapshotArn"]
+        tags = _rds_tags(op, arn)  # copied from the instance (CopyTagsToSnapshot)
+        if STACK_TAG in tags:
+            rds.remove_tags_from_resource(ResourceName=arn, TagKeys=[STACK_TAG])
+            rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": k, "Value": v} for k, v in
+                                                             retained_tags(tags, op.stack).items()])
 
 
-def _replication_region(db: dict[str, Any]) -> str | None:
+def _of_stack(tags: dict[str, str], stack: str) -> bool:
+    """Tagged with the stack, or kept by a removal of it."""
+    return stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG))
+
+
+def _replication(db: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(region, ARN) of the instance's automated backups replicated to another region."""
     for replication in db.get("DBInstanceAutomatedBackupsReplications") or []:
         arn = replication.get("DBInstanceAutomatedBackupsArn", "")
         parts = arn.split(":")
         if len(parts) > 3:
-            return parts[3]
-    return None
+            return parts[3], arn
+    return None, None
 
 
 def _db_attrs(db: dict[str, Any]) -> dict[str, Any]:
     endpoint = db.get("Endpoint") or {}
     return {"DBInstanceArn": db["DBInstanceArn"], "Endpoint.Address": endpoint.get("Address"),
-            "Endpoint.Port": endpoint.get("Port")}
+            "Endpoint.Port": endpoint.get("Port"), "KmsKeyId": db.get("KmsKeyId"),
+            "ReplicaOf": db.get("ReadReplicaSourceDBInstanceIdentifier")}
 
 
-def _cache_tags(op: Op, arn: str) -> dict[str, str]:
+def _db_live(db: dict[str, Any]) -> Live:
+    """What deleting the instance needs (find adds what apply compares)."""
+    region, arn = _replication(db)
+    return Live(db["DBInstanceIdentifier"], {**_db_attrs(db), "AutomatedBackupsArn": arn},
+                {"DeletionProtection": db.get("DeletionProtection"), "AutomaticBackupReplicationRegion": region})
+
+
+def _cache_tags(op: Op | Scope, arn: str) -> dict[str, str]:
     return tag_dict(op.client("elasticache").list_tags_for_resource(ResourceName=arn)["TagList"])
 
 
 class CacheSubnetGroup(Handler):
     type = "AWS::ElastiCache::SubnetGroup"
     unordered = frozenset({"SubnetIds"})
+    reads = ("elasticache:DescribeCacheSubnetGroups", "elasticache:ListTagsForResource")
+    writes = ("elasticache:CreateCacheSubnetGroup", "elasticache:ModifyCacheSubnetGroup",
+              "elasticache:AddTagsToResource", "elasticache:DeleteCacheSubnetGroup")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        groups = paginate(scope.client("elasticache"), "describe_cache_subnet_groups", "CacheSubnetGroups")
+        return _named_and_tagged(self, scope, groups, "CacheSubnetGroupName", "ARN",
+                                 lambda arn: _cache_tags(scope, arn),
+                                 lambda g: Live(g["CacheSubnetGroupName"], {"ARN": g["ARN"]}))
 
     def find(self, op: Op) -> Live | None:
         name = op.props["CacheSubnetGroupName"]
@@ -231,6 +319,26 @@ class CacheSubnetGroup(Handler):
 class ReplicationGroup(Handler):
     type = "AWS::ElastiCache::ReplicationGroup"
     immutable = frozenset({"AtRestEncryptionEnabled", "Engine", "NumNodeGroups", "CacheSubnetGroupName"})
+    reads = ("elasticache:DescribeReplicationGroups", "elasticache:ListTagsForResource", "elasticache:DescribeSnapshots")
+    writes = ("elasticache:CreateReplicationGroup", "elasticache:IncreaseReplicaCount",
+              "elasticache:DecreaseReplicaCount", "elasticache:ModifyReplicationGroup",
+              "elasticache:AddTagsToResource", "elasticache:DeleteReplicationGroup")
+    implied = {"kms:CreateGrant": "ElastiCache encrypts the cache with the stack's key on the caller's behalf",
+               "kms:DescribeKey": "ElastiCache checks the key it is given",
+               "iam:CreateServiceLinkedRole": "ElastiCache creates its service-linked role on first use"}
+
+    def kept_before(self, scope: Scope) -> list[tuple[str, str]]:
+        """Final snapshots carry no tags of the group: they are known by their names."""
+        snapshots = paginate(scope.client("elasticache"), "describe_snapshots", "Snapshots", SnapshotSource="manual")
+        return [(snap["KmsKeyId"], f"final snapshot {name}") for snap in snapshots
+                if snap.get("KmsKeyId") and (name := snap.get("SnapshotName", "")).startswith(f"{scope.stack}-")
+                and "-final-" in name]
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        groups = [g for g in paginate(scope.client("elasticache"), "describe_replication_groups", "ReplicationGroups")
+                  if g.get("Status") != "deleting"]
+        return _named_and_tagged(self, scope, groups, "ReplicationGroupId", "ARN", lambda arn: _cache_tags(scope, arn),
+                                 _group_live)
 
     def find(self, op: Op) -> Live | None:
         group_id = op.props["ReplicationGroupId"]
@@ -247,7 +355,7 @@ class ReplicationGroup(Handler):
         op.check_owner(tags, f"replication group {group_id}")
         node_groups = group.get("NodeGroups", [])
         members = len(node_groups[0].get("NodeGroupMembers", [])) if node_groups else 0
-        return Live(group_id, {"ARN": group["ARN"]}, {
+        return Live(group_id, _group_live(group).attrs, {
             "CacheNodeType": group.get("CacheNodeType"),
             "AutomaticFailoverEnabled": group.get("AutomaticFailover") in ("enabled", "enabling"),
             "MultiAZEnabled": group.get("MultiAZ") == "enabled",
@@ -288,6 +396,20 @@ class ReplicationGroup(Handler):
         return live
 
     def delete(self, op: Op, live: Live) -> None:
-        # Deletion goes on in the background; the subnet and security groups it uses are
-        # deleted afterwards, and the applier retries those while AWS reports them in use.
-        op.client("elasticache").delete_replication_group(ReplicationGroupId=live.id, RetainPrimaryCluster=False)
+        """Delete with a final snapshot unless told not to. Deletion goes on in the
+        background; the subnet and security groups it uses are deleted afterwards, and
+        the applier retries those while AWS reports them in use."""
+        final = {}
+        if not op.options.skip_final_snapshot:
+            final["FinalSnapshotIdentifier"] = f"{live.id}-final-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+        op.client("elasticache").delete_replication_group(ReplicationGroupId=live.id, RetainPrimaryCluster=False,
+                                                          **final)
+        if final:
+            if live.attrs.get("KmsKeyId"):
+                op.kept_keys[live.attrs["KmsKeyId"]] = f"final snapshot {final['FinalSnapshotIdentifier']}"
+            op.notes.append(f"kept final snapshot {final['FinalSnapshotIdentifier']} of {live.id} in {op.region} "
+                            "(delete it when it is no longer needed)")
+
+
+def _group_live(group: dict[str, Any]) -> Live:
+    return Live(group["ReplicationGroupId"], {"ARN": group["ARN"], "KmsKeyId": group.get("KmsKeyId")})

@@ -5,11 +5,11 @@ tag (routes, associations, ACL entries, the gateway attachment) through their pa
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..aws import WAIT, paginate
 from ..blueprint import ID_TAG, STACK_TAG
-from .base import CannotUpdate, Handler, Live, Op, tag_dict
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, tag_dict
 
 
 def _mine(op: Op, items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -27,9 +27,26 @@ def _retag(op: Op, resource_id: str) -> None:
     op.client("ec2").create_tags(Resources=[resource_id], Tags=op.tag_list())
 
 
+def _swept(handler: Handler, scope: Scope, call: str, key: str, live_of: Callable[[dict[str, Any]], Live],
+           *extra: dict[str, Any], parameter: str = "Filters") -> list[tuple[Found, dict[str, Any]]]:
+    """(found, item) of every item of an EC2 listing tagged with the stack."""
+    filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}, *extra]
+    swept = []
+    for item in paginate(scope.client("ec2"), call, key, **{parameter: filters}):
+        tags = tag_dict(item.get("Tags"))
+        if scope.mine(tags):  # checked again: moto 5.2 ignores some filters
+            swept.append((found(handler.type, scope.region, tags, live_of(item)), item))
+    return swept
+
+
 class Vpc(Handler):
     type = "AWS::EC2::VPC"
     immutable = frozenset({"CidrBlock"})
+    reads = ("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute")
+    writes = ("ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:CreateTags", "ec2:DeleteVpc")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return [f for f, _ in _swept(self, scope, "describe_vpcs", "Vpcs", _vpc_live)]
 
     def find(self, op: Op) -> Live | None:
         vpc = _mine(op, paginate(op.client("ec2"), "describe_vpcs", "Vpcs", Filters=op.ec2_filters))
@@ -38,7 +55,7 @@ class Vpc(Handler):
         ec2, vpc_id = op.client("ec2"), vpc["VpcId"]
         support = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsSupport")
         hostnames = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsHostnames")
-        return Live(vpc_id, {"VpcId": vpc_id, "CidrBlock": vpc["CidrBlock"]}, {
+        return Live(vpc_id, _vpc_live(vpc).attrs, {
             "CidrBlock": vpc["CidrBlock"], "Tags": tag_dict(vpc.get("Tags")),
             "EnableDnsSupport": support["EnableDnsSupport"]["Value"],
             "EnableDnsHostnames": hostnames["EnableDnsHostnames"]["Value"]})
@@ -67,9 +84,19 @@ class Vpc(Handler):
         op.client("ec2").delete_vpc(VpcId=live.id)
 
 
+def _vpc_live(vpc: dict[str, Any]) -> Live:
+    return Live(vpc["VpcId"], {"VpcId": vpc["VpcId"], "CidrBlock": vpc["CidrBlock"]})
+
+
 class Subnet(Handler):
     type = "AWS::EC2::Subnet"
     immutable = frozenset({"CidrBlock", "AvailabilityZone", "VpcId"})
+    reads = ("ec2:DescribeSubnets",)
+    writes = ("ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:CreateTags", "ec2:DeleteSubnet")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return [f for f, _ in _swept(self, scope, "describe_subnets", "Subnets",
+                                     lambda s: Live(s["SubnetId"], _subnet_attrs(s)))]
 
     def find(self, op: Op) -> Live | None:
         subnet = _mine(op, paginate(op.client("ec2"), "describe_subnets", "Subnets", Filters=op.ec2_filters))
@@ -108,6 +135,12 @@ def _subnet_attrs(subnet: dict[str, Any]) -> dict[str, Any]:
 
 class InternetGateway(Handler):
     type = "AWS::EC2::InternetGateway"
+    reads = ("ec2:DescribeInternetGateways",)
+    writes = ("ec2:CreateInternetGateway", "ec2:CreateTags", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return [f for f, _ in _swept(self, scope, "describe_internet_gateways", "InternetGateways",
+                                     lambda igw: Live(igw["InternetGatewayId"]))]
 
     def find(self, op: Op) -> Live | None:
         igw = _mine(op, paginate(op.client("ec2"), "describe_internet_gateways", "InternetGateways",
@@ -125,11 +158,18 @@ class InternetGateway(Handler):
         return live
 
     def delete(self, op: Op, live: Live) -> None:
-        op.client("ec2").delete_internet_gateway(InternetGatewayId=live.id)
+        ec2 = op.client("ec2")
+        # Still attached when its attachment was not found (a VPC the spec no longer names).
+        for igw in ec2.describe_internet_gateways(InternetGatewayIds=[live.id])["InternetGateways"]:
+            for attachment in igw.get("Attachments", []):
+                ec2.detach_internet_gateway(InternetGatewayId=live.id, VpcId=attachment["VpcId"])
+        ec2.delete_internet_gateway(InternetGatewayId=live.id)
 
 
 class GatewayAttachment(Handler):
     type = "AWS::EC2::VPCGatewayAttachment"
+    reads = ("ec2:DescribeInternetGateways",)
+    writes = ("ec2:AttachInternetGateway", "ec2:DetachInternetGateway")
 
     def find(self, op: Op) -> Live | None:
         igw, vpc = op.props["InternetGatewayId"], op.props["VpcId"]
@@ -149,17 +189,26 @@ class GatewayAttachment(Handler):
 
 class ElasticIp(Handler):
     type = "AWS::EC2::EIP"
+    reads = ("ec2:DescribeAddresses",)
+    writes = ("ec2:AllocateAddress", "ec2:CreateTags", "ec2:ReleaseAddress")
 
     def find(self, op: Op) -> Live | None:
         address = _mine(op, op.client("ec2").describe_addresses(Filters=op.ec2_filters)["Addresses"])
         if address is None:
             return None
-        return Live(address["PublicIp"], {"AllocationId": address["AllocationId"], "PublicIp": address["PublicIp"]},
-                    {"Tags": tag_dict(address.get("Tags"))})
+        live = _address_live(address)
+        live.current = {"Tags": tag_dict(address.get("Tags"))}
+        return live
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}]
+        addresses = scope.client("ec2").describe_addresses(Filters=filters)["Addresses"]  # not paginated
+        return [found(self.type, scope.region, tags, _address_live(a))
+                for a in addresses if scope.mine(tags := tag_dict(a.get("Tags")))]
 
     def create(self, op: Op) -> Live:
-        address = op.client("ec2").allocate_address(Domain="vpc", TagSpecifications=op.ec2_tag_spec("elastic-ip"))
-        return Live(address["PublicIp"], {"AllocationId": address["AllocationId"], "PublicIp": address["PublicIp"]})
+        return _address_live(op.client("ec2").allocate_address(Domain="vpc",
+                                                               TagSpecifications=op.ec2_tag_spec("elastic-ip")))
 
     def update(self, op: Op, live: Live, changed: list[str]) -> Live:
         _retag(op, live.attrs["AllocationId"])
@@ -169,12 +218,26 @@ class ElasticIp(Handler):
         op.client("ec2").release_address(AllocationId=live.attrs["AllocationId"])
 
 
+def _address_live(address: dict[str, Any]) -> Live:
+    return Live(address["PublicIp"], {"AllocationId": address["AllocationId"], "PublicIp": address["PublicIp"]})
+
+
+NAT_LIVE = {"Name": "state", "Values": ["pending", "available"]}
+
+
 class NatGateway(Handler):
     type = "AWS::EC2::NatGateway"
     immutable = frozenset({"SubnetId", "AllocationId", "ConnectivityType"})
+    reads = ("ec2:DescribeNatGateways",)
+    writes = ("ec2:CreateNatGateway", "ec2:CreateTags", "ec2:DeleteNatGateway")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        swept = _swept(self, scope, "describe_nat_gateways", "NatGateways", lambda nat: Live(nat["NatGatewayId"]),
+                       NAT_LIVE, parameter="Filter")
+        return [f for f, nat in swept if nat.get("State") in NAT_LIVE["Values"]]  # moto ignores the filter
 
     def find(self, op: Op) -> Live | None:
-        filters = [*op.ec2_filters, {"Name": "state", "Values": ["pending", "available"]}]
+        filters = [*op.ec2_filters, NAT_LIVE]
         nat = _mine(op, paginate(op.client("ec2"), "describe_nat_gateways", "NatGateways", Filter=filters))
         if nat is None:
             return None
@@ -205,8 +268,25 @@ class NatGateway(Handler):
 
 
 class RouteTable(Handler):
+    """Route tables; a sweep also yields the routes they hold (routes cannot be tagged)."""
+
     type = "AWS::EC2::RouteTable"
     immutable = frozenset({"VpcId"})
+    reads = ("ec2:DescribeRouteTables",)
+    writes = ("ec2:CreateRouteTable", "ec2:CreateTags", "ec2:DisassociateRouteTable", "ec2:DeleteRouteTable")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        swept = []
+        for table, item in _swept(self, scope, "describe_route_tables", "RouteTables",
+                                  lambda t: Live(t["RouteTableId"])):
+            swept.append(table)
+            for route in item.get("Routes", []):
+                destination = route.get("DestinationCidrBlock")
+                # the local route, and those gateway endpoints add (to a prefix list), are not the stack's
+                if destination and route.get("GatewayId") != "local" and route.get("Origin") != "CreateRouteTable":
+                    swept.append(Found(Route.type, scope.region, f"{table.logical_id}:{destination}",
+                                       Live(f"{table.live.id}|{destination}"), f"{table.title} route to {destination}"))
+        return swept
 
     def find(self, op: Op) -> Live | None:
         table = _mine(op, paginate(op.client("ec2"), "describe_route_tables", "RouteTables", Filters=op.ec2_filters))
@@ -226,7 +306,13 @@ class RouteTable(Handler):
         return live
 
     def delete(self, op: Op, live: Live) -> None:
-        op.client("ec2").delete_route_table(RouteTableId=live.id)
+        ec2 = op.client("ec2")
+        # Associations of subnets the spec no longer has (AWS drops them with the subnet; moto 5.2 does not).
+        for table in ec2.describe_route_tables(RouteTableIds=[live.id])["RouteTables"]:
+            for association in table.get("Associations", []):
+                if not association.get("Main"):
+                    ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+        ec2.delete_route_table(RouteTableId=live.id)
 
 
 ROUTE_TARGETS = ("GatewayId", "NatGatewayId")
@@ -234,6 +320,8 @@ ROUTE_TARGETS = ("GatewayId", "NatGatewayId")
 
 class Route(Handler):
     type = "AWS::EC2::Route"
+    reads = ("ec2:DescribeRouteTables",)
+    writes = ("ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute")
 
     def find(self, op: Op) -> Live | None:
         table_id, destination = op.props["RouteTableId"], op.props["DestinationCidrBlock"]
@@ -266,6 +354,8 @@ class Route(Handler):
 
 class RouteTableAssociation(Handler):
     type = "AWS::EC2::SubnetRouteTableAssociation"
+    reads = ("ec2:DescribeRouteTables",)
+    writes = ("ec2:AssociateRouteTable", "ec2:ReplaceRouteTableAssociation", "ec2:DisassociateRouteTable")
 
     def find(self, op: Op) -> Live | None:
         subnet = op.props["SubnetId"]
@@ -291,14 +381,24 @@ class RouteTableAssociation(Handler):
         op.client("ec2").disassociate_route_table(AssociationId=live.id)
 
 
+ENDPOINT_LIVE = {"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available"]}
+
+
 class VpcEndpoint(Handler):
     type = "AWS::EC2::VPCEndpoint"
     unordered = frozenset({"RouteTableIds"})
     immutable = frozenset({"VpcId", "ServiceName", "VpcEndpointType"})
+    reads = ("ec2:DescribeVpcEndpoints",)
+    writes = ("ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:CreateTags", "ec2:DeleteVpcEndpoints")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        swept = _swept(self, scope, "describe_vpc_endpoints", "VpcEndpoints", lambda e: Live(e["VpcEndpointId"]),
+                       ENDPOINT_LIVE)
+        return [f for f, endpoint in swept if endpoint.get("State", "").lower() in ("pendingacceptance", "pending",
+                                                                                       "available")]
 
     def find(self, op: Op) -> Live | None:
-        filters = [*op.ec2_filters,
-                   {"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available"]}]
+        filters = [*op.ec2_filters, ENDPOINT_LIVE]
         endpoint = _mine(op, paginate(op.client("ec2"), "describe_vpc_endpoints", "VpcEndpoints", Filters=filters))
         if endpoint is None:
             return None
@@ -330,8 +430,25 @@ class VpcEndpoint(Handler):
 
 
 class NetworkAcl(Handler):
+    """Network ACLs; a sweep also yields their rules (which cannot be tagged)."""
+
     type = "AWS::EC2::NetworkAcl"
     immutable = frozenset({"VpcId"})
+    reads = ("ec2:DescribeNetworkAcls",)
+    writes = ("ec2:CreateNetworkAcl", "ec2:CreateTags", "ec2:ReplaceNetworkAclAssociation", "ec2:DeleteNetworkAcl")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        swept = []
+        for acl, item in _swept(self, scope, "describe_network_acls", "NetworkAcls", lambda a: Live(a["NetworkAclId"])):
+            swept.append(acl)
+            for entry in item.get("Entries", []):
+                number, egress = entry["RuleNumber"], entry["Egress"]
+                if number == DEFAULT_RULE:
+                    continue
+                way = "out" if egress else "in"
+                swept.append(Found(NetworkAclEntry.type, scope.region, f"{acl.logical_id}:{way}{number}",
+                                   Live(_entry_id(acl.live.id, number, egress)), f"{acl.title} rule {way} {number}"))
+        return swept
 
     def find(self, op: Op) -> Live | None:
         acl = _mine(op, paginate(op.client("ec2"), "describe_network_acls", "NetworkAcls", Filters=op.ec2_filters))
@@ -351,11 +468,34 @@ class NetworkAcl(Handler):
         return live
 
     def delete(self, op: Op, live: Live) -> None:
-        op.client("ec2").delete_network_acl(NetworkAclId=live.id)
+        ec2 = op.client("ec2")
+        # Associations of subnets the spec no longer has go back to the VPC's default ACL
+        # (AWS drops them with the subnet; moto 5.2 does not).
+        for acl in ec2.describe_network_acls(NetworkAclIds=[live.id])["NetworkAcls"]:
+            if acl.get("Associations"):
+                default = _default_acl(ec2, acl["VpcId"])
+                for association in acl["Associations"]:
+                    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"],
+                                                        NetworkAclId=default)
+        ec2.delete_network_acl(NetworkAclId=live.id)
+
+
+def _default_acl(ec2: Any, vpc_id: str) -> str:
+    return ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                              {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+
+
+DEFAULT_RULE = 32767  # every ACL's last rule, which denies what no other rule allows
+
+
+def _entry_id(acl: str, number: int, egress: bool) -> str:
+    return f"{acl}|{number}|{egress}"
 
 
 class NetworkAclEntry(Handler):
     type = "AWS::EC2::NetworkAclEntry"
+    reads = ("ec2:DescribeNetworkAcls",)
+    writes = ("ec2:CreateNetworkAclEntry", "ec2:ReplaceNetworkAclEntry", "ec2:DeleteNetworkAclEntry")
 
     def find(self, op: Op) -> Live | None:
         p = op.props
@@ -366,7 +506,7 @@ class NetworkAclEntry(Handler):
                            "CidrBlock": entry.get("CidrBlock")}
                 if "PortRange" in entry:
                     current["PortRange"] = {"From": entry["PortRange"]["From"], "To": entry["PortRange"]["To"]}
-                return Live(f"{p['NetworkAclId']}|{p['RuleNumber']}|{p['Egress']}", {}, current)
+                return Live(_entry_id(p["NetworkAclId"], p["RuleNumber"], p["Egress"]), {}, current)
         return None
 
     def _entry(self, op: Op) -> dict[str, Any]:
@@ -380,7 +520,7 @@ class NetworkAclEntry(Handler):
     def create(self, op: Op) -> Live:
         op.client("ec2").create_network_acl_entry(**self._entry(op))
         p = op.props
-        return Live(f"{p['NetworkAclId']}|{p['RuleNumber']}|{p['Egress']}")
+        return Live(_entry_id(p["NetworkAclId"], p["RuleNumber"], p["Egress"]))
 
     def update(self, op: Op, live: Live, changed: list[str]) -> Live:
         op.client("ec2").replace_network_acl_entry(**self._entry(op))
@@ -396,6 +536,8 @@ class NetworkAclAssociation(Handler):
     subnet from the VPC's default ACL to the stack's, "deleting" it moves it back."""
 
     type = "AWS::EC2::SubnetNetworkAclAssociation"
+    reads = ("ec2:DescribeNetworkAcls", "ec2:DescribeSubnets")
+    writes = ("ec2:ReplaceNetworkAclAssociation",)
 
     def _current(self, op: Op) -> tuple[dict[str, Any], str] | None:
         subnet = op.props["SubnetId"]
@@ -428,9 +570,7 @@ class NetworkAclAssociation(Handler):
     def delete(self, op: Op, live: Live) -> None:
         ec2 = op.client("ec2")
         subnet = ec2.describe_subnets(SubnetIds=[op.props["SubnetId"]])["Subnets"][0]
-        default = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]},
-                                                     {"Name": "default", "Values": ["true"]}])["NetworkAcls"]
-        ec2.replace_network_acl_association(AssociationId=live.id, NetworkAclId=default[0]["NetworkAclId"])
+        ec2.replace_network_acl_association(AssociationId=live.id, NetworkAclId=_default_acl(ec2, subnet["VpcId"]))
 
 
 def _rules(permissions: list[dict[str, Any]], group_key: str) -> list[dict[str, Any]]:
@@ -469,6 +609,14 @@ class SecurityGroup(Handler):
     type = "AWS::EC2::SecurityGroup"
     unordered = frozenset({"SecurityGroupIngress", "SecurityGroupEgress"})
     immutable = frozenset({"GroupName", "GroupDescription", "VpcId"})
+    reads = ("ec2:DescribeSecurityGroups",)
+    writes = ("ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+              "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags",
+              "ec2:DeleteSecurityGroup")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        return [f for f, _ in _swept(self, scope, "describe_security_groups", "SecurityGroups",
+                                     lambda g: Live(g["GroupId"], {"GroupId": g["GroupId"]}))]
 
     def find(self, op: Op) -> Live | None:
         group = _mine(op, paginate(op.client("ec2"), "describe_security_groups", "SecurityGroups",

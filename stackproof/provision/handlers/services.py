@@ -4,11 +4,26 @@ from __future__ import annotations
 from typing import Any
 
 from ..aws import error_code
-from .base import Handler, Live, Op, tag_dict
+from .base import Found, Handler, Live, Op, Scope, found, tag_dict
 
 
 class Trail(Handler):
     type = "AWS::CloudTrail::Trail"
+    reads = ("cloudtrail:DescribeTrails", "cloudtrail:ListTags", "cloudtrail:GetTrailStatus")
+    writes = ("cloudtrail:CreateTrail", "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
+              "cloudtrail:AddTags", "cloudtrail:DeleteTrail")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        """The stack's trails (named after it) whose home is this region."""
+        trails = scope.client("cloudtrail")
+        swept = []
+        for trail in trails.describe_trails(includeShadowTrails=False)["trailList"]:
+            if trail["Name"].startswith(scope.stack) and trail.get("HomeRegion", scope.region) == scope.region:
+                tag_lists = trails.list_tags(ResourceIdList=[trail["TrailARN"]])["ResourceTagList"]
+                tags = tag_dict(tag_lists[0].get("TagsList")) if tag_lists else {}
+                if scope.mine(tags):
+                    swept.append(found(self.type, scope.region, tags, Live(trail["Name"], {"Arn": trail["TrailARN"]})))
+        return swept
 
     def find(self, op: Op) -> Live | None:
         trail_client, name = op.client("cloudtrail"), op.props["TrailName"]
@@ -72,6 +87,17 @@ QUEUE_ATTRIBUTES = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManage
 
 class Queue(Handler):
     type = "AWS::SQS::Queue"
+    reads = ("sqs:GetQueueUrl", "sqs:ListQueues", "sqs:ListQueueTags", "sqs:GetQueueAttributes")
+    writes = ("sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:DeleteQueue")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        sqs = scope.client("sqs")
+        swept = []
+        for url in sqs.list_queues(QueueNamePrefix=f"{scope.stack}-").get("QueueUrls", []):
+            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+            if scope.mine(tags):
+                swept.append(found(self.type, scope.region, tags, Live(url)))
+        return swept
 
     def find(self, op: Op) -> Live | None:
         sqs, name = op.client("sqs"), op.props["QueueName"]

@@ -2,52 +2,75 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from ...errors import InputError
 from ..aws import error_code, paginate
-from ..blueprint import ID_TAG, STACK_TAG
-from .base import CannotUpdate, Handler, Live, Op, tag_dict
+from ..blueprint import ID_TAG, RETAINED_TAG, STACK_TAG
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, retained_tags, tag_dict
+
+DENIED = ("AccessDeniedException", "AccessDenied")
+PRINCIPAL_PROPAGATION = (2, 4, 8, 16, None)  # seconds between attempts; None: the last one
 
 
 def _kms_tags(kms: Any, key_id: str) -> dict[str, str]:
     return tag_dict(paginate(kms, "list_resource_tags", "Tags", KeyId=key_id), "TagKey", "TagValue")
 
 
+def _tagged_keys(scope: Op | Scope, *id_tag: str) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """(metadata, tags) of the region's keys tagged with the stack (and the logical id),
+    found through the tagging API: never a look at every key of a shared account, and a
+    key the caller may not describe is passed over. Keys pending deletion are gone."""
+    filters = [{"Key": STACK_TAG, "Values": [scope.stack]}] + [{"Key": ID_TAG, "Values": [i]} for i in id_tag]
+    mappings = paginate(scope.client("resourcegroupstaggingapi"), "get_resources", "ResourceTagMappingList",
+                        TagFilters=filters, ResourceTypeFilters=["kms:key"])
+    keys = []
+    for mapping in mappings:
+        try:
+            meta = scope.client("kms").describe_key(KeyId=mapping["ResourceARN"])["KeyMetadata"]
+        except Exception as exc:
+            if error_code(exc) in DENIED:
+                continue
+            raise
+        if meta["KeyState"] != "PendingDeletion":
+            keys.append((meta, tag_dict(mapping.get("Tags"))))
+    return keys
+
+
 class KmsKey(Handler):
     """A customer managed key. Found by its alias, else (an apply interrupted before the
-    alias) by scanning the account's keys for the stack's tags; keys pending deletion
-    are gone as far as the stack is concerned."""
+    alias) by the stack's tags; keys pending deletion are gone as far as the stack is
+    concerned. destroy keeps a key while something kept (a bucket, a final snapshot)
+    is encrypted with it."""
 
     type = "AWS::KMS::Key"
     immutable = frozenset({"KeySpec", "KeyUsage"})
+    reads = ("kms:DescribeKey", "kms:ListResourceTags", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy",
+             "resourcegroupstaggingapi:GetResources")
+    writes = ("kms:CreateKey", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
+              "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion")
 
     def find(self, op: Op) -> Live | None:
         kms = op.client("kms")
-        alias = f"alias/{op.node.title}"
         try:
-            meta = kms.describe_key(KeyId=alias)["KeyMetadata"]
-            candidates = [meta] if meta["KeyState"] != "PendingDeletion" else []
+            meta = kms.describe_key(KeyId=f"alias/{op.node.title}")["KeyMetadata"]
         except Exception as exc:
             if error_code(exc) != "NotFoundException":
                 raise
-            candidates = []
-        if not candidates:
-            candidates = self._scan(op)
-        for meta in candidates:
-            tags = _kms_tags(kms, meta["KeyId"])
-            if tags.get(STACK_TAG) == op.stack and tags.get(ID_TAG) == op.node.logical_id:
-                return self._live(op, meta, tags)
+        else:
+            if meta["KeyState"] != "PendingDeletion":
+                tags = _kms_tags(kms, meta["KeyId"])
+                if op.owns(tags):
+                    return self._live(op, meta, tags)
+        for meta, tags in _tagged_keys(op, op.node.logical_id):
+            return self._live(op, meta, tags)
         return None
 
-    def _scan(self, op: Op) -> list[dict[str, Any]]:
-        kms = op.client("kms")
-        found = []
-        for key in paginate(kms, "list_keys", "Keys"):
-            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-            if meta.get("KeyManager") == "CUSTOMER" and meta["KeyState"] != "PendingDeletion":
-                found.append(meta)
-        return found
+    def tagged(self, scope: Scope) -> list[Found]:
+        return [found(self.type, scope.region, tags, Live(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]},
+                                                          {"Tags": tags}))
+                for meta, tags in _tagged_keys(scope) if ID_TAG in tags]
 
     def _live(self, op: Op, meta: dict[str, Any], tags: dict[str, str]) -> Live:
         kms, key_id = op.client("kms"), meta["KeyId"]
@@ -59,9 +82,19 @@ class KmsKey(Handler):
 
     def create(self, op: Op) -> Live:
         p, kms = op.props, op.client("kms")
-        meta = kms.create_key(Description=p["Description"], KeyUsage=p["KeyUsage"], KeySpec=p["KeySpec"],
-                              Policy=json.dumps(p["KeyPolicy"]),
-                              Tags=[{"TagKey": k, "TagValue": v} for k, v in op.tags.items()])["KeyMetadata"]
+        settings = {"Description": p["Description"], "KeyUsage": p["KeyUsage"], "KeySpec": p["KeySpec"],
+                    "Policy": json.dumps(p["KeyPolicy"]),
+                    "Tags": [{"TagKey": k, "TagValue": v} for k, v in op.tags.items()]}
+        for delay in PRINCIPAL_PROPAGATION:
+            try:
+                meta = kms.create_key(**settings)["KeyMetadata"]
+                break
+            except Exception as exc:
+                # A principal the policy names (a service-linked role created a moment ago)
+                # may not be visible to KMS yet: IAM changes take seconds to propagate.
+                if error_code(exc) != "MalformedPolicyDocumentException" or delay is None:
+                    raise
+                time.sleep(delay)
         if p["EnableKeyRotation"]:
             kms.enable_key_rotation(KeyId=meta["KeyId"])
         return Live(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]})
@@ -79,17 +112,26 @@ class KmsKey(Handler):
             kms.update_key_description(KeyId=live.id, Description=p["Description"])
         if "Tags" in changed:
             kms.tag_resource(KeyId=live.id, Tags=[{"TagKey": k, "TagValue": v} for k, v in op.tags.items()])
+            if RETAINED_TAG in live.current.get("Tags", {}):  # kept by a destroy, taken back
+                kms.untag_resource(KeyId=live.id, TagKeys=[RETAINED_TAG])
         return live
 
     def delete(self, op: Op, live: Live) -> None:
         # KMS never deletes a key at once: the shortest wait is seven days.
-        op.client("kms").schedule_key_deletion(KeyId=live.id, PendingWindowInDays=int(op.props["PendingWindowInDays"]))
-        op.notes.append(f"key {live.id} is scheduled for deletion in {op.props['PendingWindowInDays']} days "
-                        "(KMS waits at least seven)")
+        days = int(op.props.get("PendingWindowInDays", 7))
+        op.client("kms").schedule_key_deletion(KeyId=live.id, PendingWindowInDays=days)
+        op.notes.append(f"key {live.id} is scheduled for deletion in {days} days (KMS waits at least seven)")
+
+    def retain(self, op: Op, live: Live) -> None:
+        kms = op.client("kms")
+        kms.tag_resource(KeyId=live.id, Tags=[{"TagKey": RETAINED_TAG, "TagValue": op.stack}])
+        kms.untag_resource(KeyId=live.id, TagKeys=[STACK_TAG])
 
 
 class KmsAlias(Handler):
     type = "AWS::KMS::Alias"
+    reads = ("kms:ListAliases",)
+    writes = ("kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias")
 
     def find(self, op: Op) -> Live | None:
         name = op.props["AliasName"]
@@ -122,9 +164,57 @@ def _get(call: Any, missing: tuple[str, ...], **kwargs: Any) -> dict[str, Any] |
 
 class Bucket(Handler):
     """An S3 bucket with its encryption, versioning, public access block, ownership,
-    replication and tags, each set by its own call."""
+    replication and tags, each set by its own call. destroy keeps buckets (data) unless
+    told to delete them."""
 
     type = "AWS::S3::Bucket"
+    account_wide = True
+    reads = ("s3:ListBuckets", "s3:HeadBucket", "s3:GetBucketLocation", "s3:GetBucketTagging",
+             "s3:GetBucketEncryption", "s3:GetBucketVersioning", "s3:GetPublicAccessBlock",
+             "s3:GetBucketOwnershipControls", "s3:GetBucketReplication", "s3:ListObjectVersions")
+    writes = ("s3:CreateBucket", "s3:PutBucketTagging", "s3:PutBucketOwnershipControls", "s3:PutPublicAccessBlock",
+              "s3:DeletePublicAccessBlock", "s3:PutBucketEncryption", "s3:PutBucketVersioning",
+              "s3:PutBucketReplication", "s3:DeleteBucketReplication", "s3:DeleteObjects", "s3:DeleteBucket")
+    implied = {"iam:PassRole": "S3 replication runs as the stack's replication role"}
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        """The stack's buckets in every region; with --delete-buckets, those kept by an
+        earlier removal of the stack too."""
+        retained = scope.options.delete_buckets
+        return [found(self.type, region, tags, Live(name, _bucket_attrs(name)))
+                for name, tags, region in self._named(scope)
+                if scope.mine(tags) or (retained and tags.get(RETAINED_TAG) == scope.stack and ID_TAG in tags)]
+
+    def kept_before(self, scope: Scope) -> list[tuple[str, str]]:
+        return [(key, f"bucket {name}") for name, tags, region in self._named(scope)
+                if tags.get(RETAINED_TAG) == scope.stack for key in _bucket_keys(scope.client("s3", region), name)]
+
+    def _named(self, scope: Scope) -> list[tuple[str, dict[str, str], str]]:
+        """(name, tags, region) of the buckets named '<stack>-...' (the stack names its
+        buckets after itself): only those are asked for their tags and region."""
+        s3 = scope.client("s3")
+        named = []
+        for bucket in s3.list_buckets().get("Buckets", []):
+            name = bucket["Name"]
+            if name.startswith(f"{scope.stack}-"):
+                tagging = _get(s3.get_bucket_tagging, ("NoSuchTagSet", "NoSuchBucket"), Bucket=name)
+                tags = tag_dict(tagging["TagSet"]) if tagging else {}
+                if scope.stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG)):
+                    region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+                    named.append((name, tags, region))
+        return named
+
+    def kept(self, op: Op) -> str | None:
+        return None if op.options.delete_buckets else "buckets are kept (--delete-buckets deletes them)"
+
+    def retain(self, op: Op, live: Live) -> None:
+        s3 = op.client("s3")
+        tagging = _get(s3.get_bucket_tagging, ("NoSuchTagSet",), Bucket=live.id)
+        tags = retained_tags(tag_dict(tagging["TagSet"]) if tagging else {}, op.stack)
+        s3.put_bucket_tagging(Bucket=live.id, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+
+    def keys_used(self, op: Op, live: Live) -> set[str]:
+        return _bucket_keys(op.client("s3"), live.id)
 
     def find(self, op: Op) -> Live | None:
         s3, name = op.client("s3"), op.props["BucketName"]
@@ -233,6 +323,13 @@ class Bucket(Handler):
         s3.delete_bucket(Bucket=live.id)
 
 
+def _bucket_keys(s3: Any, name: str) -> set[str]:
+    """The KMS keys of a bucket's default encryption."""
+    encryption = _get(s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=name)
+    rules = encryption["ServerSideEncryptionConfiguration"]["Rules"] if encryption else []
+    return {r["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID") for r in rules} - {None}
+
+
 def _bucket_attrs(name: str) -> dict[str, Any]:
     return {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
 
@@ -253,6 +350,11 @@ def _replication_api(config: dict[str, Any]) -> dict[str, Any]:
 
 class BucketPolicy(Handler):
     type = "AWS::S3::BucketPolicy"
+    reads = ("s3:GetBucketPolicy",)
+    writes = ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
+
+    def kept(self, op: Op) -> str | None:
+        return Bucket().kept(op)  # kept with its bucket
 
     def find(self, op: Op) -> Live | None:
         bucket = op.props["Bucket"]
@@ -274,6 +376,23 @@ class BucketPolicy(Handler):
 
 class IamRole(Handler):
     type = "AWS::IAM::Role"
+    account_wide = True
+    reads = ("iam:GetRole", "iam:ListRoles", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:GetRolePolicy")
+    writes = ("iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePolicy",
+              "iam:TagRole", "iam:DeleteRole")
+
+    def tagged(self, scope: Scope) -> list[Found]:
+        """The stack's roles: those named '<stack>-...', asked for their tags. IAM is global:
+        they count as the stack's region's."""
+        iam = scope.client("iam")
+        swept = []
+        for role in paginate(iam, "list_roles", "Roles"):
+            name = role["RoleName"]
+            if name.startswith(f"{scope.stack}-"):
+                tags = tag_dict(paginate(iam, "list_role_tags", "Tags", RoleName=name))
+                if scope.mine(tags):
+                    swept.append(found(self.type, scope.region, tags, Live(name, {"Arn": role["Arn"]})))
+        return swept
 
     def find(self, op: Op) -> Live | None:
         iam, name = op.client("iam"), op.props["RoleName"]
@@ -332,3 +451,26 @@ def _document(value: Any) -> Any:
 
         return json.loads(unquote(value))
     return value
+
+
+class ServiceLinkedRole(Handler):
+    """A service-linked role the stack needs (blueprint.prerequisites): created when the
+    account lacks it, never deleted, since other resources of the account use it too."""
+
+    type = "AWS::IAM::ServiceLinkedRole"
+    reads = ("iam:GetRole",)
+    writes = ("iam:CreateServiceLinkedRole",)
+
+    def find(self, op: Op) -> Live | None:
+        try:
+            role = op.client("iam").get_role(RoleName=op.node.logical_id)["Role"]
+        except Exception as exc:
+            if error_code(exc) == "NoSuchEntity":
+                return None
+            raise
+        return Live(role["RoleName"], {"Arn": role["Arn"]})
+
+    def create(self, op: Op) -> Live:
+        role = op.client("iam").create_service_linked_role(AWSServiceName=op.props["AWSServiceName"])["Role"]
+        op.notes.append(f"{role['RoleName']} belongs to the account: destroy leaves it")
+        return Live(role["RoleName"], {"Arn": role["Arn"]})
