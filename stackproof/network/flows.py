@@ -339,8 +339,7 @@ class Evaluator:
         elif origin.placement is not None:
             if origin_subnet is None:
                 return [], []
-            sources = origin_subnet.v4 | (origin_subnet.v6 if origin.placement.ipv6 is not False else IntervalSet()) \
-                if origin.placement.private_ip is None else _address(origin.placement.private_ip)
+            sources = addresses_of(origin.placement, origin_subnet)
             same_subnet = subnet.key is not None and subnet.key == origin_subnet.key
             same_vpc = (subnet.vpc == origin_subnet.vpc and isinstance(subnet.vpc, str)) or subnet.key is None \
                 or origin_subnet.key is None
@@ -408,8 +407,7 @@ class Evaluator:
                  query: Traffic) -> tuple[list[Piece], list[Blocked]]:
         """What the origin's groups, ACL and route let out towards the destination's addresses."""
         view = self.view
-        targets = dst_subnet.v4 | (dst_subnet.v6 if dst.ipv6 is not False else IntervalSet()) \
-            if dst.private_ip is None else _address(dst.private_ip)
+        targets = addresses_of(dst, dst_subnet)
         same_subnet = origin_subnet.key is not None and origin_subnet.key == dst_subnet.key
         same_vpc = (origin_subnet.vpc == dst_subnet.vpc and isinstance(dst_subnet.vpc, str)) \
             or origin_subnet.key is None or dst_subnet.key is None
@@ -456,6 +454,13 @@ def _may_lead_to_internet(table: CTable) -> bool:
         return True
     return any(r.target_type == "internet_gateway" or r.unknown or r.target_type in APPLIANCES
                for r in table.routes)
+
+
+def addresses_of(placement: Placement, subnet: SubnetView) -> IntervalSet:
+    """The addresses a placement may have: its private IPv4 address (else any of its
+    subnet's), and any of its subnet's IPv6 addresses when it gets one."""
+    v4 = subnet.v4 if placement.private_ip is None else _address(placement.private_ip)
+    return v4 | (subnet.v6 if placement.ipv6 is not False else IntervalSet())
 
 
 def _address(text: str) -> IntervalSet:

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from ..model import AutoScalingGroup, Instance, Inventory, Resource, Unknown
 from .endpoints import Endpoint, Forward, Placement, build_endpoints
 from .compiled import ANY_GROUP
-from .flows import Egress, Evaluator, Origin, Piece
+from .flows import Egress, Evaluator, Origin, Piece, addresses_of
 from .intervals import ALL_ADDRESSES, ALL_V4, PUBLIC, V6_BASE, IntervalSet, cidr_interval, is_cidr
 from .paths import Answer, Blocked, Exposure, Hop
 from .traffic import PORTED, Traffic
@@ -119,12 +119,12 @@ class Network:
         reasons: list[str] = []
         for placement in endpoint.placements:
             subnet = view.subnet(placement.subnet)
-            if isinstance(subnet, str):
+            where = f"in {subnet.label}: " if not isinstance(subnet, str) else ""
+            if placement.public_v4 is False and placement.ipv6 is False:
+                reasons.append(f"{where}it has no public address ({placement.public_why} is off)"
+                               if endpoint.listeners is None else f"{where}the load balancer is internal")
+            elif isinstance(subnet, str):
                 reasons.append(subnet)
-            elif placement.public_v4 is False and placement.ipv6 is False:
-                reasons.append(f"in {subnet.label}: it has no public address ({placement.public_why} is off)"
-                               if endpoint.listeners is None else
-                               f"in {subnet.label}: the load balancer is internal")
             elif not _may_reach_internet(subnet):
                 reasons.append(f"in {subnet.label}: {subnet.table.label} has no route to an internet gateway")
             else:
@@ -350,7 +350,8 @@ class Network:
                 arriving = Origin(name, relay, placement=origin_placement, key=src.key, relayed=True) \
                     if relay is not None else origin
                 for placement in dst.placements:
-                    found, blocked = self._pair(evaluator, origin, origin_subnet, placement, query, arriving)
+                    found, blocked = self._pair(evaluator, origin, origin_subnet, placement, query, arriving,
+                                                evaluator.view.name(dst.key))
                     pieces.extend(found)
                     blocks.extend(blocked)
             pieces = [Piece(p.sources, p.traffic, p.hops + (Hop(evaluator.view.name(dst.key), dst.key),))
@@ -360,7 +361,7 @@ class Network:
         return self._certain(dst, run, origin_key=src.key)
 
     def _pair(self, evaluator: Evaluator, origin: Origin, origin_subnet: SubnetView, placement: Placement,
-              query: Traffic, arriving: Origin) -> tuple[list[Piece], list[Blocked]]:
+              query: Traffic, arriving: Origin, dst_name: str) -> tuple[list[Piece], list[Blocked]]:
         dst_subnet = evaluator.view.subnet(placement.subnet)
         if isinstance(dst_subnet, str):
             return [], [Blocked((), dst_subnet)]
@@ -373,7 +374,7 @@ class Network:
         if not inbound:
             return [], [Blocked(out[0].hops + b.hops, b.reason) for b in in_blocks]
         sure = _Addresses(evaluator, origin if not arriving.relayed else None, origin_subnet, placement, dst_subnet,
-                          out, inbound)
+                          dst_name, out, inbound)
         pieces = []
         for back in inbound:
             remaining = back.traffic
@@ -545,13 +546,13 @@ class _Addresses:
     permissive mode marks it with a doubt, the restrictive mode drops it."""
 
     def __init__(self, evaluator: Evaluator, origin: Origin | None, origin_subnet: SubnetView,
-                 dst: Placement, dst_subnet: SubnetView, out: list[Piece], inbound: list[Piece]) -> None:
+                 dst: Placement, dst_subnet: SubnetView, dst_name: str, out: list[Piece], inbound: list[Piece]) -> None:
         self.permissive = evaluator.view.permissive
         self.sure: dict[int, Traffic] = {}
         self.doubt: dict[int, str] = {}
-        sides = [(inbound, _candidates(origin.placement, origin_subnet) if origin and origin.placement else None,
+        sides = [(inbound, addresses_of(origin.placement, origin_subnet) if origin and origin.placement else None,
                   evaluator.view.name(origin.key) if origin else "", origin_subnet.label),
-                 (out, _candidates(dst, dst_subnet), "the destination", dst_subnet.label)]
+                 (out, addresses_of(dst, dst_subnet), dst_name, dst_subnet.label)]
         for family, space in ((4, ALL_V4), (6, ALL_ADDRESSES - ALL_V4)):
             sure, unsure = Traffic.all(), []
             for pieces, candidates, name, where in sides:
@@ -576,14 +577,6 @@ class _Addresses:
 
 def _family(addresses: IntervalSet) -> int:
     return 6 if addresses.first() >= V6_BASE else 4
-
-
-def _candidates(placement: Placement, subnet: SubnetView) -> IntervalSet | None:
-    """The addresses a placement may have, when more than one (None: it is known)."""
-    if placement.private_ip is not None:
-        return None
-    found = subnet.v4 | (subnet.v6 if placement.ipv6 is not False else IntervalSet())
-    return found if found.size() > 1 else None
 
 
 def _everywhere(pieces: list[Piece], candidates: IntervalSet) -> Traffic:
