@@ -53,7 +53,7 @@ ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFA
 MIX = {"vpc": 1, "internet_gateway": 1, "subnet": 12, "route_table": 6, "network_acl": 3, "security_group": 15,
        "vpc_endpoint": 1, "elastic_ip": 1, "nat_gateway": 1,
        "volume": 12, "launch_template": 6, "launch_configuration": 2, "autoscaling_group": 3,
-       "kms_key": 10, "sqs_queue": 32, "sns_topic": 30,
+       "kms_key": 10, "sqs_queue": 37, "sns_topic": 35,
        "db_subnet_group": 1, "db_instance": 8, "db_cluster": 2, "cache_subnet_group": 1, "cache_group": 2,
        "dynamodb_table": 20, "efs_file_system": 5, "efs_mount_target": 5, "redshift_cluster": 2,
        "trail": 1, "backup_vault": 1, "backup_plan": 5, "bucket": 25,
