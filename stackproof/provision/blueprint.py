@@ -319,6 +319,8 @@ def _network_acls(b: _Builder, subnets: dict[str, list[str]], blocks: dict[str, 
     if spec.database.open_to:  # the database port opened wider than the app tier
         rules["data"] += [(200 + i, False, spec.database.port, spec.database.port, cidr)
                           for i, cidr in enumerate(spec.database.open_to)]
+    if spec.network.data_acl_open:  # never in the reference: the mutation tests break the ACL layer with it
+        rules["data"] = [(100, False, None, None, anywhere), (100, True, None, None, anywhere)]
     for tier, label in (("public", "web"), ("app", "app"), ("data", "data")):
         acl = b.add(f"{tier.capitalize()}NetworkAcl", "AWS::EC2::NetworkAcl", {"VpcId": Ref("Vpc")},
                     name=f"{spec.name}-{tier}", tier=label)
@@ -349,6 +351,8 @@ def _security_groups(b: _Builder, network: _Network) -> None:
         "LoadBalancerSecurityGroup": ("alb", "web", "internet to the load balancer",
                                       [_tcp(443, CidrIp="0.0.0.0/0", Description="HTTPS from the internet"),
                                        _tcp(80, CidrIp="0.0.0.0/0", Description="HTTP, redirected to HTTPS")],
+                                      [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0", "Description": "anywhere"}]
+                                      if spec.network.balancer_egress_open else
                                       [_tcp(spec.app.port, CidrIp=app_block, Description="to the app tier")]),
         "AppSecurityGroup": ("app", "app", "load balancer to the app instances",
                              [_tcp(spec.app.port, SourceSecurityGroupId=GetAtt("LoadBalancerSecurityGroup", "GroupId"),

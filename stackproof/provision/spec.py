@@ -37,6 +37,8 @@ class NetworkSpec:
     az_count: int = 3  # the command line offers 2 or 3; 1 is accepted so the catalogue can be seen failing it
     nat_per_az: bool = True  # False: one NAT gateway for every AZ (one AZ's outage cuts them all off)
     data_internet_route: bool = False  # True gives the data subnets a route to the internet gateway
+    data_acl_open: bool = False  # True: the data tier's network ACL lets all traffic in and out
+    balancer_egress_open: bool = False  # True: the balancer's group may send anywhere (CloudFormation's default)
 
 
 @dataclass(frozen=True)
