@@ -112,3 +112,45 @@ def test_a_spec_change_shows_in_the_template():
     assert sorted(k for k, r in root.items() if r["Type"] == "AWS::EC2::NatGateway") == ["NatGatewayA"]
     routes = [root[f"AppDefaultRoute{z}"]["Properties"]["NatGatewayId"] for z in "AB"]
     assert routes == [{"Ref": "NatGatewayA"}] * 2
+
+
+def test_the_data_tier_acl_admits_its_own_subnets_on_the_data_ports_only():
+    """Replicas in one data subnet talk to their primary in another (Redis on its port, the
+    database standby): the data ACL admits the data block on the data ports and lets the
+    replies out; nothing else is opened, and the public block is never admitted."""
+    spec = SPECS["reference"]
+    blocks = {"app": "10.0.64.0/18", "data": "10.0.128.0/18"}
+    entries = [n.props for n in build(spec) if n.type == "AWS::EC2::NetworkAclEntry"
+               and n.props["NetworkAclId"].logical_id == "DataNetworkAcl"]
+    rules = {("out" if e["Egress"] else "in", e["CidrBlock"], e["PortRange"]["From"], e["PortRange"]["To"])
+             for e in entries}
+    assert all(e["RuleAction"] == "allow" and e["Protocol"] == 6 for e in entries)
+    assert rules == {
+        ("in", blocks["app"], 5432, 5432), ("in", blocks["app"], 6379, 6379), ("out", blocks["app"], 1024, 65535),
+        ("in", blocks["data"], 5432, 5432), ("in", blocks["data"], 6379, 6379), ("in", blocks["data"], 1024, 65535),
+        ("out", blocks["data"], 5432, 5432), ("out", blocks["data"], 6379, 6379), ("out", blocks["data"], 1024, 65535),
+    }
+
+
+def test_render_and_destroy_keep_the_same_things():
+    """What the template retains or snapshots is what destroy keeps by default (removal.py):
+    buckets and their policies, the keys (and aliases) that encrypt kept data, final
+    snapshots of the database and the cache; a read replica, whose data is the primary's,
+    is deleted."""
+    resources = {}
+    for template in render(build(SPECS["read-replica"])):
+        resources.update(template.body["Resources"])
+    policy = {k: (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy")) for k, r in resources.items()
+              if r.get("DeletionPolicy")}
+    kept = {k: "Retain" for k, r in resources.items()
+            if r["Type"] in ("AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::KMS::Alias")}
+    assert policy == {**{k: (v, v) for k, v in kept.items()}, "Database": ("Snapshot", "Snapshot"),
+                      "Cache": ("Snapshot", "Snapshot"), "DatabaseReplica": ("Delete", "Delete")}
+
+
+def test_the_root_template_names_the_service_linked_role_it_needs():
+    root = render(build(SPECS["reference"]))[0].body
+    assert "AWSServiceRoleForAutoScaling (aws iam create-service-linked-role --aws-service-name " \
+           "autoscaling.amazonaws.com)" in root["Description"]
+    assert len(root["Description"]) <= 1024  # CloudFormation's limit
+    assert not [r for r in root["Resources"].values() if r["Type"] == "AWS::IAM::ServiceLinkedRole"]
