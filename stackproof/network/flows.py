@@ -198,11 +198,10 @@ class Evaluator:
             if permissive:
                 return [Hop(table.label, table.key, table.everything_unknown), *public], None
             return [], table.everything_unknown
-        where = addresses_text(atom)
         route = table.lookup(address)
-        hops, block = self._route_verdict(table, route, address, kind, dst, where, link)
+        hops, block = self._route_verdict(table, route, address, kind, dst, atom, link)
         for floating in table.floating:
-            f_hops, f_block = self._route_verdict(table, floating, address, kind, dst, where, link)
+            f_hops, f_block = self._route_verdict(table, floating, address, kind, dst, atom, link)
             if permissive and block and not f_block:
                 hops, block = [Hop(h.text, h.component, floating.unknown) for h in f_hops], None
             elif not permissive and not block and f_block:
@@ -218,17 +217,24 @@ class Evaluator:
                                                                                               route.target_type)
 
     def _route_verdict(self, table: CTable, route: CRoute | None, address: int, kind: str, dst: Placement | None,
-                       where: str, link: tuple[Any, Any] | None) -> tuple[list[Hop], str | None]:
+                       atom: IntervalSet, link: tuple[Any, Any] | None) -> tuple[list[Hop], str | None]:
         family = "IPv6" if address >= V6_BASE else "IPv4"
+
+        def where() -> str:  # made only for the message of a block: most checks pass
+            return addresses_text(atom)
+
+        def sends() -> str:
+            return f"{table.label} sends {where()} (route {route.destination})"
+
         if route is None:
             if kind == "internet":
                 return [], f"{table.label} has no {family} route back to the internet"
-            return [], f"{table.label} has no route for {where}"
+            return [], f"{table.label} has no route for {where()}"
         target = self._target(route)
         hop = Hop(f"{table.label} ({route.destination} -> {target})", table.key)
         if route.blackhole:
             return [], (f"{table.label} route {route.destination} -> {target} is a blackhole (its target is gone): "
-                        f"no {family} path for {where}")
+                        f"no {family} path for {where()}")
         if route.unknown or route.target_type in APPLIANCES:
             why = route.unknown or (f"traffic goes through {TARGET_WORDS[route.target_type]} {target}, "
                                     "which stackproof does not follow")
@@ -236,18 +242,17 @@ class Evaluator:
                 return [Hop(hop.text, hop.component, why)], None
             return [], why
         kind_of_target = route.target_type
-        sends = f"{table.label} sends {where} (route {route.destination})"
         if kind_of_target == "local":
             if kind in ("vpc", "address"):
                 return [hop], None
             if kind == "internet":
-                return [], f"{where} is inside the VPC, not on the internet"
-            return [], f"{sends} to the VPC itself, not to the peer"
+                return [], f"{where()} is inside the VPC, not on the internet"
+            return [], f"{sends()} to the VPC itself, not to the peer"
         if kind_of_target == "internet_gateway":
             if kind in ("vpc", "peer"):
-                return [], f"{sends} to internet gateway {target}: the resources do not connect privately"
+                return [], f"{sends()} to internet gateway {target}: the resources do not connect privately"
             if address not in PUBLIC:
-                return [], f"{where} is not a public {family} address, so it cannot come from the internet"
+                return [], f"{where()} is not a public {family} address, so it cannot come from the internet"
             gateway = Hop(target, route.target if isinstance(route.target, str) else None)
             public, why = self._addressable(dst, address)
             if public is False:
@@ -255,23 +260,23 @@ class Evaluator:
             return [gateway, *public, hop], None
         word = TARGET_WORDS.get(kind_of_target, kind_of_target)
         if kind_of_target in ("egress_only_internet_gateway", "nat_gateway"):
-            return [], f"{sends} to {word} {target}, which admits no inbound connection"
+            return [], f"{sends()} to {word} {target}, which admits no inbound connection"
         if kind_of_target in CONNECTED:
             if kind == "internet":
-                return [], f"{sends} to {word} {target}, not to an internet gateway"
+                return [], f"{sends()} to {word} {target}, not to an internet gateway"
             if kind == "vpc":
-                return [], f"{sends} to {word} {target} instead of keeping it in the VPC"
+                return [], f"{sends()} to {word} {target} instead of keeping it in the VPC"
             joined = Hop(f"{table.label} ({route.destination} -> {word} {target})", table.key)
             if kind == "peer" and link is not None:
                 doubt, block = self.view.connects(kind_of_target, route.target, *link)
                 if block:
-                    return [], f"{sends} to {word} {target}, {block}"
+                    return [], f"{sends()} to {word} {target}, {block}"
                 if doubt:
                     if not self.view.permissive:
                         return [], doubt
                     joined = Hop(joined.text, joined.component, doubt)
             return [joined], None
-        return [], f"{sends} to {word} {target}"
+        return [], f"{sends()} to {word} {target}"
 
     def _addressable(self, dst: Placement | None, address: int) -> tuple[list[Hop] | bool, str]:
         """Hops naming the public address a destination has for this family, or (False, why)."""

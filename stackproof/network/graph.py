@@ -417,7 +417,10 @@ class Network:
         doubtful = [p for p in pieces if p.doubts]
         certain_pieces = [p for p in pieces if not p.doubts]
         possible: list[tuple[Piece, Traffic]] = []
-        if doubtful:
+        if doubtful and all(_address_doubt_only(p) for p in doubtful):
+            # the restrictive mode would find exactly the pieces without doubt: no need to ask it
+            possible = [(p, p.traffic) for p in doubtful]
+        elif doubtful:
             confirmed, strict_blocks = run(self._evaluators[False])
             certain_pieces = confirmed
             for piece in doubtful:
@@ -427,30 +430,21 @@ class Network:
                     possible.append((piece, rest))
             if not confirmed and strict_blocks:
                 blocks = strict_blocks + blocks
-        grouped: dict[tuple[Any, ...], IntervalSet] = {}
-        order: list[tuple[Any, ...]] = []
-        for piece in certain_pieces:
-            key = (piece.hops, piece.traffic.key(), True)
-            if key not in grouped:
-                grouped[key] = IntervalSet()
-                order.append(key)
-            grouped[key] = grouped[key] | piece.sources
-        traffic_of: dict[tuple[Any, ...], Traffic] = {}
-        for piece in certain_pieces:
-            traffic_of[(piece.hops, piece.traffic.key(), True)] = piece.traffic
-        for piece, rest in possible:
-            key = (piece.hops, rest.key(), False)
-            if key not in grouped:
-                grouped[key] = IntervalSet()
-                order.append(key)
-                traffic_of[key] = rest
-            grouped[key] = grouped[key] | piece.sources
-        exposures = []
+        # one exposure per path and traffic, with the union of the addresses that take it
+        grouped: dict[tuple[Any, ...], list[Any]] = {}
+        for piece, traffic, certain in [*((p, p.traffic, True) for p in certain_pieces),
+                                        *((p, rest, False) for p, rest in possible)]:
+            key = (piece.hops, traffic.key(), certain)
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = [piece.sources, traffic]
+            else:
+                entry[0] = entry[0] | piece.sources
         origin_label = self._evaluators[True].view.name(origin_key) if origin_key else None
-        for key in order:
-            hops, _, certain = key
+        exposures = []
+        for (hops, _, certain), (sources, traffic) in grouped.items():
             doubts = () if certain else tuple(dict.fromkeys(h.unknown for h in hops if h.unknown))
-            exposures.append(Exposure(endpoint.key, grouped[key], traffic_of[key], hops, certain, doubts,
+            exposures.append(Exposure(endpoint.key, sources, traffic, hops, certain, doubts,
                                       origin=origin_key, origin_label=origin_label))
         return exposures, blocks
 
@@ -549,52 +543,79 @@ class _Addresses:
                  dst: Placement, dst_subnet: SubnetView, dst_name: str, out: list[Piece], inbound: list[Piece]) -> None:
         self.permissive = evaluator.view.permissive
         self.sure: dict[int, Traffic] = {}
-        self.doubt: dict[int, str] = {}
+        self.doubt: dict[int, str] = {}  # empty: whatever gets through, does so for every address
         sides = [(inbound, addresses_of(origin.placement, origin_subnet) if origin and origin.placement else None,
                   evaluator.view.name(origin.key) if origin else "", origin_subnet.label),
                  (out, addresses_of(dst, dst_subnet), dst_name, dst_subnet.label)]
         for family, space in ((4, ALL_V4), (6, ALL_ADDRESSES - ALL_V4)):
-            sure, unsure = Traffic.all(), []
+            commons, unsure = [], []
             for pieces, candidates, name, where in sides:
                 if candidates is None or not candidates & space:
                     continue
-                common = _everywhere(pieces, candidates & space)
-                if _union(p.traffic for p in pieces if p.sources & space) - common:
+                if _uniform(pieces, candidates & space):
+                    continue  # one atom holds every candidate address: it decides for all of them
+                common, total = _everywhere(pieces, candidates & space)
+                if total - common:
                     unsure.append(f"{name} may have any address of {where}, and not every one gets through")
+                commons.append(common)
+            self.doubt[family] = "; ".join(unsure)
+            sure = Traffic.all()
+            for common in commons if unsure else ():
                 sure = sure & common
             self.sure[family] = sure
-            self.doubt[family] = "; ".join(unsure)
 
     def split(self, piece: Piece) -> list[Piece]:
         family = _family(piece.sources)
+        if not self.doubt[family]:
+            return [piece]
         sure = piece.traffic & self.sure[family]
         rest = piece.traffic - sure
         found = [Piece(piece.sources, sure, piece.hops)] if sure else []
         if rest and self.permissive:
-            found.append(Piece(piece.sources, rest, piece.hops + (Hop("(private IP unknown)", None, self.doubt[family]),)))
+            found.append(Piece(piece.sources, rest, piece.hops + (Hop(ADDRESS_UNKNOWN, None, self.doubt[family]),)))
         return found
+
+
+ADDRESS_UNKNOWN = "(private IP unknown)"
+
+
+def _address_doubt_only(piece: Piece) -> bool:
+    """Only an unknown private address makes this piece doubtful (see _Addresses)."""
+    return all(h.unknown is None or h.text == ADDRESS_UNKNOWN for h in piece.hops)
 
 
 def _family(addresses: IntervalSet) -> int:
     return 6 if addresses.first() >= V6_BASE else 4
 
 
-def _everywhere(pieces: list[Piece], candidates: IntervalSet) -> Traffic:
-    """The traffic that gets through whichever address of `candidates` is the one (pieces
-    come per address atom)."""
+def _uniform(pieces: list[Piece], candidates: IntervalSet) -> bool:
+    """Every piece comes from one atom that holds all the candidate addresses, without doubt."""
+    first = pieces[0].sources
+    return candidates.issubset(first) and all(p.sources == first and not p.doubts for p in pieces)
+
+
+def _everywhere(pieces: list[Piece], candidates: IntervalSet) -> tuple[Traffic, Traffic]:
+    """(The traffic that gets through whichever address of `candidates` is the one, all
+    the traffic that gets through for some): pieces come per address atom, and only
+    those without a doubt count for the first."""
     by_atom: dict[Any, Traffic] = {}
     covered = IntervalSet()
+    total = Traffic.none()
     for piece in pieces:
         part = piece.sources & candidates
-        if part:
+        if not part:
+            continue
+        total = total | piece.traffic
+        if not piece.doubts:
             by_atom[part.spans] = by_atom.get(part.spans, Traffic.none()) | piece.traffic
             covered = covered | part
     if not candidates.issubset(covered):
-        return Traffic.none()
-    common = Traffic.all()
-    for traffic in by_atom.values():
+        return Traffic.none(), total
+    atoms_ = iter(by_atom.values())
+    common = next(atoms_)
+    for traffic in atoms_:
         common = common & traffic
-    return common
+    return common, total
 
 
 def _may_be_target(endpoint: Endpoint | None) -> bool:

@@ -20,7 +20,7 @@ PORTED = ("tcp", "udp")
 
 
 class Traffic:
-    __slots__ = ("by_protocol", "rest", "_text")
+    __slots__ = ("by_protocol", "rest", "_text", "_key")
 
     def __init__(self, by_protocol: dict[str, IntervalSet] | None = None, rest: bool = False) -> None:
         # `rest` means every protocol not listed, with all its ports; a listed protocol
@@ -29,6 +29,7 @@ class Traffic:
         self.by_protocol = {p: s for p, s in (by_protocol or {}).items() if s.spans != default}
         self.rest = rest
         self._text: str | None = None
+        self._key: tuple | None = None
 
     # -- building -------------------------------------------------------------------
 
@@ -78,6 +79,8 @@ class Traffic:
             return other
         if other.rest and not other.by_protocol:
             return self
+        if other.by_protocol is self.by_protocol and other.rest == self.rest:
+            return self
         return self._combine(other, lambda a, b: a & b, self.rest and other.rest)
 
     def __or__(self, other: "Traffic") -> "Traffic":
@@ -88,6 +91,10 @@ class Traffic:
         return self._combine(other, lambda a, b: a | b, self.rest or other.rest)
 
     def __sub__(self, other: "Traffic") -> "Traffic":
+        if not other.rest and not other.by_protocol:
+            return self
+        if other.rest and not other.by_protocol:
+            return NOTHING
         return self._combine(other, lambda a, b: a - b, self.rest and not other.rest)
 
     def __bool__(self) -> bool:
@@ -101,7 +108,9 @@ class Traffic:
 
     def key(self) -> tuple:
         """A cheap identity for grouping and caching (equal sets give equal keys)."""
-        return self.rest, tuple(sorted((p, s.spans) for p, s in self.by_protocol.items()))
+        if self._key is None:
+            self._key = self.rest, tuple(sorted((p, s.spans) for p, s in self.by_protocol.items()))
+        return self._key
 
     def is_all(self) -> bool:
         return self.rest and not self.by_protocol
@@ -140,6 +149,9 @@ class Traffic:
                         for p, s in sorted(self.by_protocol.items())]
             return "all traffic except " + ", ".join(excluded)
         return ", ".join(parts) or "nothing"
+
+
+NOTHING = Traffic()
 
 
 def ports_text(ports: IntervalSet) -> str:
