@@ -139,7 +139,8 @@ def _public_from_subnet(inventory: Inventory, subnet_key: Any) -> tuple[Any, str
     """An instance that does not say gets a public IP when its subnet assigns one on launch."""
     subnet = _subnet(inventory, subnet_key)
     if subnet is None:
-        why = subnet_key.reason if isinstance(subnet_key, Unknown) else f"subnet {subnet_key} is not in the inputs"
+        why = subnet_key.reason if isinstance(subnet_key, Unknown) else f"subnet {subnet_key} is not in the inputs" \
+            if subnet_key is not None else "its subnet is not stated"
         return Unknown(f"the subnet decides whether it gets a public IP, and {why}"), "its subnet's public IP setting"
     label = queries.label(inventory, subnet.key)
     return subnet.map_public_ip_on_launch, f"public IP (subnet {label} assigns public IPs on launch)"

@@ -312,6 +312,7 @@ class Network:
         why = (f"whether the target sees the client's address is unknown: {client_ip.reason}"
                if isinstance(client_ip, Unknown) else None)
         found: list[Exposure] = []
+        from_balancer = None  # the target seen from the balancer's address: the same for every entry
         for entry in entries:
             ways: list[tuple[IntervalSet | None, IntervalSet]] = []  # (relayed client addresses, sources)
             if client_ip is not False and entry.sources & ALL_V4:
@@ -319,7 +320,9 @@ class Network:
             if client_ip is not True or entry.sources - ALL_V4:
                 ways.append((None, entry.sources if client_ip is not True else entry.sources - ALL_V4))
             for relay, sources in ways:
-                paths, blocked = self._resource_flows(lb, target, traffic, relay)
+                if relay is None:
+                    from_balancer = from_balancer or self._resource_flows(lb, target, traffic)
+                paths, blocked = from_balancer if relay is None else self._resource_flows(lb, target, traffic, relay)
                 if blocks is not None and not paths:
                     blocks.extend(Blocked(entry.hops + group_hops + b.hops, b.reason) for b in blocked)
                 for path in paths:
