@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     spec.add_argument("--region", help="primary region (default: eu-west-2)")
     spec.add_argument("--dr-region", help="disaster-recovery region (default: eu-west-1)")
     spec.add_argument("--azs", type=int, choices=(2, 3), help="Availability Zones (default: 3)")
-    spec.add_argument("--cidr", help="VPC CIDR block, /16 to /24 (default: 10.0.0.0/16)")
+    spec.add_argument("--cidr", help="VPC CIDR block: private (RFC 1918), /16 to /23 (default: 10.0.0.0/16)")
     spec.add_argument("--instance-type", help="app instances (default: t3.medium)")
     spec.add_argument("--db-instance-class", help="PostgreSQL instance class (default: db.m6g.large)")
     spec.add_argument("--db-storage", type=int, metavar="GB", help="PostgreSQL storage in GB (default: 100)")

@@ -18,7 +18,7 @@ from .aws import Aws
 from .blueprint import Blueprint, Node
 from .handlers import HANDLERS, declared
 from .handlers.base import CannotUpdate, Found, Handler, Live, Op, Options, Scope
-from .removal import KEY, KeysInUse, Removal, ordered
+from .removal import ALIAS, KEY, KeysInUse, Removal, ordered
 from .values import GetAtt, Param, Pending, Ref, SsmParameter, Sub, Zone, transform
 
 # Error codes that mean "still in use by something being deleted": retried on delete.
@@ -203,34 +203,46 @@ class Applier:
         in_use = KeysInUse(removals, self._kept_before)
         failed: dict[str, str] = {}  # logical id -> title
         for removal in removals:
-            op, live, handler = removal.op, removal.live, HANDLERS[removal.op.node.type]
+            op, handler = removal.op, HANDLERS[removal.op.node.type]
             because = [] if removal.described else [NOT_IN_SPEC]
-            reason = in_use.why_kept(removal) if op.node.type in (KEY, "AWS::KMS::Alias") else handler.kept(op)
-            if reason:
-                action = Action("keep", op.node, [*because, reason])
-                self.out(action.line())
-                what = f"{op.node.type.rsplit('::', 1)[-1].lower()} {op.node.title}"  # "bucket ref-assets-..."
-                in_use.add({ref: what for ref in self._call(op.where(), "find", handler.keys_used, op, live)})
-                if write:
-                    self._call(op.where(), "keep", handler.retain, op, live)
-                    self._finish(action, op)
+            reason = in_use.why_kept(removal) if op.node.type in (KEY, ALIAS) else handler.kept(op)
+            action = (self._keep(removal, [*because, reason], in_use, write) if reason
+                      else self._delete(removal, because, in_use, write, failed))
+            if action is not None:
                 actions.append(action)
-                continue
-            action = Action("delete", op.node, because)
-            self.out(action.line())
-            if write:
-                # Something that depends on it is still there: try once, without waiting.
-                held = any(n.logical_id in failed for n in self._dependants(op.node))
-                try:
-                    self._call(op.where(), "delete", self._delete_when_free, removal, not held)
-                except InputError as exc:
-                    failed[op.node.logical_id] = op.node.title
-                    self.out(f"  ! {exc}")
-                    continue
-                in_use.add(op.kept_keys)
-                self._finish(action, op)
-            actions.append(action)
         return list(failed.values())
+
+    def _keep(self, removal: Removal, reasons: list[str], in_use: KeysInUse, write: bool) -> Action:
+        """Keep it (marked as kept), and the keys its data is encrypted with."""
+        op, handler = removal.op, HANDLERS[removal.op.node.type]
+        action = Action("keep", op.node, reasons)
+        self.out(action.line())
+        what = f"{op.node.type.rsplit('::', 1)[-1].lower()} {op.node.title}"  # "bucket ref-assets-..."
+        in_use.add({ref: what for ref in self._call(op.where(), "find", handler.keys_used, op, removal.live)})
+        if write:
+            self._call(op.where(), "keep", handler.retain, op, removal.live)
+            self._finish(action, op)
+        return action
+
+    def _delete(self, removal: Removal, because: list[str], in_use: KeysInUse, write: bool,
+                failed: dict[str, str]) -> Action | None:
+        """Delete it (plan: say so); None when it failed, recorded in ``failed``."""
+        op = removal.op
+        action = Action("delete", op.node, because)
+        self.out(action.line())
+        if not write:
+            return action
+        # Something that depends on it is still there: try once, without waiting.
+        held = any(n.logical_id in failed for n in self._dependants(op.node))
+        try:
+            self._call(op.where(), "delete", self._delete_when_free, removal, not held)
+        except InputError as exc:
+            failed[op.node.logical_id] = op.node.title
+            self.out(f"  ! {exc}")
+            return None
+        in_use.add(op.kept_keys)  # what the deletion left (a final snapshot) keeps its key
+        self._finish(action, op)
+        return action
 
     def _dependants(self, node: Node) -> list[Node]:
         return [n for n in self.blueprint if node.logical_id in n.dependencies()]

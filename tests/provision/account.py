@@ -223,11 +223,12 @@ def _ec2_items(ec2: Any, call: str, key: str) -> list[dict[str, Any]]:
 def lingering(items: Iterable[Tagged]) -> list[Tagged]:
     """What is still tagged after a destroy, less what AWS or moto keep by design,
     each named: terminated instances and deleted NAT gateways and endpoints (AWS shows
-    them for a while), keys pending deletion
-    (KMS_WAITS), the replication group moto never finishes deleting (CACHE_NEVER_DELETED)
-    and the cache subnet group moto cannot delete (NO_CACHE_SUBNET_GROUP_DELETION)."""
+    them for a while), keys pending deletion (KMS_WAITS), the replication group moto
+    never finishes deleting (CACHE_NEVER_DELETED) and the cache subnet group moto cannot
+    delete (NO_CACHE_SUBNET_GROUP_DELETION). What destroy keeps on purpose is no longer
+    tagged with the stack (see kept_from)."""
     kept = []
-    for item in items:  # what destroy keeps is no longer tagged with the stack (kept_from)
+    for item in items:
         if item.what == "ec2 instance" and item.state == "terminated":
             continue
         if item.what in ("ec2 natgateway", "ec2 vpc-endpoint") and item.state in ("deleted", "deleting"):

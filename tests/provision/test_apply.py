@@ -89,8 +89,8 @@ def test_plan_of_an_applied_stack_that_drifted_makes_no_write(moto):
     summary = planner.plan()
     assert [a.node.logical_id for a in summary.actions if a.verb in ("update", "create")] == ["AssetsBucket"]
     dropped = {n.logical_id for n in build(stack) if ID_TAG in n.tags} - {n.logical_id for n in build(smaller)}
-    assert dropped == {"DatabaseReplica", "DrVpc", "DrDataSubnetA", "DrDataSubnetB", "DrDataSubnetC", "DrDataRouteTable",
-                       "DrS3Endpoint", "DrDatabaseSubnetGroup", "DrDatabaseSecurityGroup"}
+    assert dropped == {"DatabaseReplica", "DrVpc", "DrDataSubnetA", "DrDataSubnetB", "DrDataSubnetC",
+                       "DrDataRouteTable", "DrS3Endpoint", "DrDatabaseSubnetGroup", "DrDatabaseSecurityGroup"}
     assert {a.node.logical_id for a in summary.actions if a.verb == "delete"} == dropped
     assert all(line.endswith(": not in the spec") for line in lines if line.startswith("- delete"))
     assert calls.writes() == []
@@ -231,8 +231,9 @@ def test_what_the_stack_is_made_of(moto):
     # Properties no policy of the catalogue reads, as the account reports them.
     ec2 = clients("ec2", REGION)
     template = ec2.describe_launch_templates(LaunchTemplateNames=[f"{STACK}-app"])["LaunchTemplates"][0]
-    data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
-                                                 Versions=["$Latest"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    versions = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
+                                                     Versions=["$Latest"])["LaunchTemplateVersions"]
+    data = versions[0]["LaunchTemplateData"]
     assert data["MetadataOptions"]["HttpTokens"] == "required"  # IMDSv2 only
     assert data["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
     trail = clients("cloudtrail", REGION).describe_trails(trailNameList=[STACK])["trailList"][0]

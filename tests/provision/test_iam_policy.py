@@ -33,8 +33,9 @@ def test_the_printed_policy(capsys):
     assert set(read) == permissions(declared("reads"))
     assert all(action.split(":")[1].startswith(READ_VERBS) for action in read), "plan needs reads only"
     # calls named as IAM names them, including those S3 names otherwise
-    assert {"kms:CreateKey", "ec2:CreateVpc", "elasticloadbalancing:CreateLoadBalancer", "s3:PutEncryptionConfiguration",
-            "s3:PutReplicationConfiguration", "s3:DeleteObjectVersion", "rds:CreateDBInstanceReadReplica"} <= set(write)
+    assert {"kms:CreateKey", "ec2:CreateVpc", "elasticloadbalancing:CreateLoadBalancer",
+            "s3:PutEncryptionConfiguration", "s3:PutReplicationConfiguration", "s3:DeleteObjectVersion",
+            "rds:CreateDBInstanceReadReplica"} <= set(write)
     assert {"tag:GetResources", "s3:ListBucket", "s3:GetEncryptionConfiguration"} <= set(read)
     # what AWS checks beyond the calls
     assert {"ec2:RunInstances", "kms:CreateGrant", "secretsmanager:CreateSecret"} <= set(write)

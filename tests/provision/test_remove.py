@@ -34,7 +34,8 @@ BUCKETS = {f"{STACK}-{purpose}-{region}" for purpose in ("assets", "trail") for 
 
 def destroy(moto, stack, lines, **options):
     """destroy, which against moto ends with the cache subnet group it cannot delete."""
-    with pytest.raises(InputError, match=r"destroy incomplete: 1 resource\(s\) could not be deleted \(ref-cache-data\)"):
+    incomplete = r"destroy incomplete: 1 resource\(s\) could not be deleted \(ref-cache-data\)"
+    with pytest.raises(InputError, match=incomplete):
         applier(moto, stack, lines=lines, **options).destroy()
     return [line for line in lines if line[:1] in "-="]
 
@@ -191,10 +192,11 @@ def test_a_bucket_the_spec_drops_is_kept_and_taken_back(moto):
     assert tags[STACK_TAG] == STACK and RETAINED_TAG not in tags
 
 
-@pytest.mark.parametrize("stack", [StackSpec(database=DatabaseSpec(dr="read-replica")),
-                                   StackSpec(network=NetworkSpec(az_count=2, nat_per_az=False, data_internet_route=True)),
-                                   StackSpec(storage=StorageSpec(replica_region="eu-west-2", buckets=("a", "b")))],
-                         ids=["read-replica", "shared-nat", "same-region-replicas"])
+@pytest.mark.parametrize("stack", [
+    StackSpec(database=DatabaseSpec(dr="read-replica")),
+    StackSpec(network=NetworkSpec(az_count=2, nat_per_az=False, data_internet_route=True)),
+    StackSpec(storage=StorageSpec(replica_region="eu-west-2", buckets=("a", "b"))),
+], ids=["read-replica", "shared-nat", "same-region-replicas"])
 def test_the_removal_order_deletes_dependants_first(stack):
     """The order by type (which places what the spec no longer names) agrees with every
     dependency of the blueprint."""

@@ -99,7 +99,8 @@ def test_bad_options_exit_2_with_one_line(capsys, args, message):
 
 
 def test_sizes_are_checked_for_their_shape_only():
-    spec = StackSpec(app=AppSpec(instance_type="c7i.metal-48xl"), database=DatabaseSpec(instance_class="db.r6gd.xlarge"),
+    spec = StackSpec(app=AppSpec(instance_type="c7i.metal-48xl"),
+                     database=DatabaseSpec(instance_class="db.r6gd.xlarge"),
                      cache=CacheSpec(node_type="cache.t4g.micro"), network=NetworkSpec(cidr="192.168.0.0/23"))
     assert spec.validate() is spec
 

@@ -14,7 +14,8 @@ def _rds_tags(op: Op | Scope, arn: str) -> dict[str, str]:
 
 
 def _named_and_tagged(handler: Handler, scope: Scope, items: list[dict[str, Any]], name_key: str, arn_key: str,
-                      tags_of: Callable[[str], dict[str, str]], live_of: Callable[[dict[str, Any]], Live]) -> list[Found]:
+                      tags_of: Callable[[str], dict[str, str]],
+                      live_of: Callable[[dict[str, Any]], Live]) -> list[Found]:
     """The stack's items of a listing that carries no tags: those named '<stack>-...' are
     asked for theirs (the stack names everything it creates after itself)."""
     swept = []
@@ -319,7 +320,8 @@ class CacheSubnetGroup(Handler):
 class ReplicationGroup(Handler):
     type = "AWS::ElastiCache::ReplicationGroup"
     immutable = frozenset({"AtRestEncryptionEnabled", "Engine", "NumNodeGroups", "CacheSubnetGroupName"})
-    reads = ("elasticache:DescribeReplicationGroups", "elasticache:ListTagsForResource", "elasticache:DescribeSnapshots")
+    reads = ("elasticache:DescribeReplicationGroups", "elasticache:ListTagsForResource",
+             "elasticache:DescribeSnapshots")
     writes = ("elasticache:CreateReplicationGroup", "elasticache:IncreaseReplicaCount",
               "elasticache:DecreaseReplicaCount", "elasticache:ModifyReplicationGroup",
               "elasticache:AddTagsToResource", "elasticache:DeleteReplicationGroup")

@@ -481,8 +481,8 @@ class NetworkAcl(Handler):
 
 
 def _default_acl(ec2: Any, vpc_id: str) -> str:
-    return ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                              {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+    return ec2.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"]
 
 
 DEFAULT_RULE = 32767  # every ACL's last rule, which denies what no other rule allows
