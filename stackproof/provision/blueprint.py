@@ -298,9 +298,10 @@ def _network_acls(b: _Builder, subnets: dict[str, list[str]], blocks: dict[str, 
 
     The data tier admits itself because its stores span the AZs: Redis replicas in one
     data subnet replicate from the primary in another on the cache port, and a Multi-AZ
-    database's standby sits in another data subnet. An ACL stops traffic between subnets
-    of one VPC too, so without these rules it would hold that traffic up. They open
-    nothing to another tier."""
+    database's standby sits in another data subnet. An ACL filters traffic between
+    subnets of one VPC too, and AWS does not document that this replication bypasses
+    the subnets' ACLs, so the rules see that an ACL does not hold it up. They open the
+    data ports and their replies within the data block only: nothing to another tier."""
     spec = b.spec
     anywhere, ephemeral = "0.0.0.0/0", (1024, 65535)
     web, app, data = str(blocks["public"]), str(blocks["app"]), str(blocks["data"])
@@ -476,9 +477,9 @@ def _database(b: _Builder, network: _Network) -> None:
         }
         if db.encrypted:
             replica["KmsKeyId"] = dr_key
+        # Delete: RDS takes no final snapshot of a read replica; its data is the primary's.
         b.add("DatabaseReplica", "AWS::RDS::DBInstance", replica, region=spec.db_dr_region,
               name=f"{spec.name}-db-dr", tier="data", deletion_policy="Delete", depends_on=key_deps)
-        # Delete: RDS takes no final snapshot of a read replica; its data is the primary's.
 
 
 def _key_in(spec: StackSpec, region: str) -> tuple[Any, tuple[str, ...]]:
