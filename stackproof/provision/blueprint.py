@@ -300,7 +300,7 @@ def _network_acls(b: _Builder, subnets: dict[str, list[str]], blocks: dict[str, 
     data subnet replicate from the primary in another on the cache port, and a Multi-AZ
     database's standby sits in another data subnet. An ACL filters traffic between
     subnets of one VPC too, and AWS does not document that this replication bypasses
-    the subnets' ACLs, so the rules see that an ACL does not hold it up. They open the
+    the subnets' ACLs, so these rules make sure an ACL does not hold it up. They open the
     data ports and their replies within the data block only: nothing to another tier."""
     spec = b.spec
     anywhere, ephemeral = "0.0.0.0/0", (1024, 65535)
