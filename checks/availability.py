@@ -11,7 +11,6 @@ from stackproof.model import (
     ElastiCacheSubnetGroup,
     LoadBalancer,
     NatGateway,
-    RouteTable,
     Subnet,
     Unknown,
 )

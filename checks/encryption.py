@@ -68,8 +68,12 @@ def s3_bucket_encrypted(bucket: Bucket, ctx: Context) -> Verdict:
     require_kms = bool(ctx.params.get("require_kms", True))
     if algorithm in ("aws:kms", "aws:kms:dsse"):
         return passed(f"default encryption {algorithm} with {_key(bucket.kms_key_id)}")
-    described = "SSE-S3 (AES256)" if algorithm == "AES256" else (
-        "no default encryption configured; S3 applies SSE-S3 (AES256) to new objects")
+    if algorithm == "AES256":
+        described = "SSE-S3 (AES256)"
+    elif algorithm:
+        return failed(f"default encryption names {algorithm!r}, an algorithm S3 does not have")
+    else:
+        described = "no default encryption configured; S3 applies SSE-S3 (AES256) to new objects"
     if require_kms:
         return failed(f"{described}, not a KMS key")
     return passed(described)

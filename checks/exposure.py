@@ -86,15 +86,23 @@ def _text(value: object) -> str:
     return value.reason if isinstance(value, Unknown) else str(value)
 
 
-def _allowed(resource: Resource, ctx: Context) -> str | None:
-    """Why the policy parameters allow this resource a public IP, or None."""
-    tag = ctx.params.get("allow_tag")
-    if tag and isinstance(resource.tags, dict) and resource.tags.get(tag):
-        return f"allowed by tag {tag}: {resource.tags[tag]}"
+def _allowed(resource: Resource, ctx: Context) -> str | Unknown | None:
+    """Why the policy parameters allow this resource a public IP, None when they do not,
+    or an Unknown when the allow tag cannot be read."""
     allowed = set(ctx.params.get("allowed_resources") or [])
     if resource.prov.address in allowed or (isinstance(resource.name, str) and resource.name in allowed):
         return "listed in the policy's allowed_resources"
-    return None
+    tag = ctx.params.get("allow_tag")
+    value = resource.tag(tag) if tag else None
+    if isinstance(value, Unknown):
+        return Unknown(f"whether its {tag} tag allows it is unknown ({value.reason})")
+    return f"allowed by tag {tag}: {value}" if value else None
+
+
+def _public_unless_allowed(reason: str, allowed: str | Unknown | None) -> Verdict:
+    if isinstance(allowed, Unknown):
+        return unknown(f"{reason}; {allowed.reason}")
+    return passed(f"{reason}, {allowed}") if allowed else failed(reason)
 
 
 def instance_no_public_ip(resource: Resource, ctx: Context) -> Verdict:
@@ -105,8 +113,8 @@ def instance_no_public_ip(resource: Resource, ctx: Context) -> Verdict:
         if is_unknown(value):
             return unknown_field("map_public_ip_on_launch", value)
         if value:
-            return passed(f"assigns public IPs on launch, {allowed}") if allowed else failed(
-                "map_public_ip_on_launch is true: every instance launched here gets a public IP")
+            return _public_unless_allowed(
+                "map_public_ip_on_launch is true: every instance launched here gets a public IP", allowed)
         return passed("does not assign public IPs on launch")
     if isinstance(resource, Instance):
         return _instance_public_ip(resource, ctx, allowed)
@@ -115,19 +123,17 @@ def instance_no_public_ip(resource: Resource, ctx: Context) -> Verdict:
     if is_unknown(value):
         return unknown_field("associate_public_ip_address", value)
     if value is True:
-        reason = "associate_public_ip_address is true"
-        return passed(f"{reason}, {allowed}") if allowed else failed(reason)
+        return _public_unless_allowed("associate_public_ip_address is true", allowed)
     return passed("gets no public IP address")
 
 
-def _instance_public_ip(instance: Instance, ctx: Context, allowed: str | None) -> Verdict:
+def _instance_public_ip(instance: Instance, ctx: Context, allowed: str | Unknown | None) -> Verdict:
     """Where the instance sits decides (its own settings, its subnet's, its network
     interfaces and Elastic IPs): the network engine's placements say it once for all rules."""
     placements = ctx.network.endpoints[instance.key].placements
     public = [p for p in placements if p.public_v4 is True]
     if public:
-        reason = f"it gets a public IPv4 address: {public[0].public_why}"
-        return passed(f"{reason}, {allowed}") if allowed else failed(reason)
+        return _public_unless_allowed(f"it gets a public IPv4 address: {public[0].public_why}", allowed)
     undecided = [p.public_v4 for p in placements if is_unknown(p.public_v4)]
     if undecided:
         return unknown(f"whether it gets a public IPv4 address is unknown: {undecided[0].reason}")

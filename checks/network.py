@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from stackproof.model import Resource
+from stackproof.model import Resource, Unknown
 from stackproof.network import Exposure, IntervalSet, Traffic
 from stackproof.network.compiled import atoms
 from stackproof.network.intervals import EMPTY, PUBLIC_V4, PUBLIC_V6, cidr_interval, is_cidr
@@ -120,9 +120,12 @@ def network_internet_exposure_allowlisted(resource: Resource, ctx: Context) -> V
         return passed(f"reachable from the internet as an allowed kind ({resource.kind}): {_summary(direct)}",
                       **_evidence(direct))
     tag = ctx.params.get("allow_tag")
-    tags = resource.tags if isinstance(resource.tags, dict) else {}
-    if tag and tag in tags:
-        reason = str(tags[tag]).strip()
+    value = resource.tag(tag) if tag else None
+    if isinstance(value, Unknown):
+        return unknown(f"reachable from the internet, and whether its {tag} tag allows it is unknown "
+                       f"({value.reason}): {_summary(direct)}", **_evidence(direct))
+    if value is not None:
+        reason = str(value).strip()
         if reason:
             return passed(f"reachable from the internet, allowed by tag {tag}: {reason}", **_evidence(direct))
         return failed(f"tag {tag} carries no reason, so it does not allow: {_summary(direct)}", **_evidence(direct))
@@ -171,21 +174,28 @@ def _allowed(ctx: Context, source_tier: str, destination_tier: str) -> Traffic:
 def network_tier_isolation(resource: Resource, ctx: Context) -> Verdict:
     """Tiers reach each other only as parameter `allowed` lists."""
     tier_tag = ctx.params.get("tier_tag") or "Tier"
-    tags = resource.tags if isinstance(resource.tags, dict) else {}
-    tier = tags.get(tier_tag)
-    if not isinstance(tier, str) or not ctx.network.is_endpoint(resource):
-        return not_applicable(f"carries no {tier_tag} tag" if ctx.network.is_endpoint(resource)
-                              else "not a resource that receives traffic")
+    if not ctx.network.is_endpoint(resource):
+        return not_applicable("not a resource that receives traffic")
+    tier = resource.tag(tier_tag)
+    if isinstance(tier, Unknown):
+        return unknown(f"its {tier_tag} tag is unknown ({tier.reason}), so which flows are allowed is unknown")
+    if not isinstance(tier, str):
+        return not_applicable(f"carries no {tier_tag} tag")
     # What the whole internet can reach anyway is not a boundary between tiers: every tier
     # reaches it through its own way out (network_internet_exposure_allowlisted judges it).
     # A port open to some addresses only (an office) is no such thing: it counts.
     public = _open_to_everyone(ctx.network.exposures(resource))
     incoming = ctx.network.tier_flows(tier_tag).get(resource.key, [])
     violations: list[tuple[Exposure, Traffic, str]] = []
+    untiered: list[tuple[Exposure, Traffic, Unknown]] = []  # sources whose own tier is unknown
     permitted: set[str] = set()
     for exposure in incoming:
         source = ctx.get(exposure.origin)
-        source_tier = source.tags.get(tier_tag) if source is not None and isinstance(source.tags, dict) else None
+        source_tier = source.tag(tier_tag) if source is not None else None
+        if isinstance(source_tier, Unknown):
+            if exposure.traffic - public:
+                untiered.append((exposure, exposure.traffic - public, source_tier))
+            continue
         extra = exposure.traffic - _allowed(ctx, str(source_tier), tier) - public
         if extra:
             violations.append((exposure, extra, str(source_tier)))
@@ -196,6 +206,11 @@ def network_tier_isolation(resource: Resource, ctx: Context) -> Verdict:
         exposure, extra, source_tier = certain[0]
         return failed(f"tier {source_tier} reaches tier {tier} on {extra.text()}, which is not allowed: "
                       f"{exposure.path()}", **_evidence(v[0] for v in certain))
+    if untiered:  # it may be of this very tier, or of one the flow is not allowed from
+        exposure, extra, doubt = untiered[0]
+        return unknown(f"{ctx.network.label(exposure.origin)} reaches tier {tier} on {extra.text()}, and its own "
+                       f"{tier_tag} tag is unknown ({doubt.reason}): {exposure.path()}",
+                       **_evidence(u[0] for u in untiered))
     if violations:
         exposure, extra, source_tier = violations[0]
         return unknown(f"tier {source_tier} possibly reaches tier {tier} on {extra.text()}, depending on "

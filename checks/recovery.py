@@ -71,6 +71,15 @@ def _own_region(resource: Resource) -> str | Verdict:
     return region
 
 
+def _not_copied(message: str, resource: Resource, ctx: Context) -> Verdict:
+    """FAIL for data with no copy elsewhere, unless an opt-out tag that cannot be read might excuse it."""
+    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
+    value = resource.tag(tag) if tag else None
+    if isinstance(value, Unknown):
+        return unknown(f"{message}, unless its {tag} tag opts it out, and that tag is unknown: {value.reason}")
+    return failed(message + _opt_out_note(resource, ctx))
+
+
 def _opt_out_note(resource: Resource, ctx: Context) -> str:
     """A hint when the opt-out tag is present without a reason: it does not count."""
     found = _opt_out(resource, ctx)
@@ -107,19 +116,18 @@ def s3_bucket_cross_region_replication(bucket: Bucket, ctx: Context) -> Verdict:
     exempt = _exempt(bucket, ctx)
     if exempt:
         return exempt
-    note = _opt_out_note(bucket, ctx)
     rules, versioning = bucket.replication_rules, bucket.versioning
     if not is_unknown(rules) and not rules:
-        return failed(f"no replication rule: the bucket's only copy is in its own region{note}")
+        return _not_copied("no replication rule: the bucket's only copy is in its own region", bucket, ctx)
     if not is_unknown(versioning) and not versioning:
-        return failed(f"versioning is off, and replication requires it{note}")
+        return _not_copied("versioning is off, and replication requires it", bucket, ctx)
     if is_unknown(rules):
         return unknown_field("replication rules", rules)
     found = _replicated_elsewhere(bucket, rules, ctx)
     if found.status == PASS and is_unknown(versioning):
         return unknown(f"{found.message}, but versioning, which replication requires, is unknown: "
                        f"{versioning.reason}")
-    return found if found.status != FAIL else failed(found.message + note)
+    return found if found.status != FAIL else _not_copied(found.message, bucket, ctx)
 
 
 def _replicated_elsewhere(bucket: Bucket, rules: tuple[ReplicationRule, ...], ctx: Context) -> Verdict:
@@ -227,7 +235,7 @@ def rds_instance_cross_region_backup(db: DbInstance | DbCluster, ctx: Context) -
     detail = f" ({'; '.join(same)}, not another region)" if same else ""
     missing = "not a member of an Aurora global database and no replica cluster in another region" if aurora \
         else "no automated-backups replication or read replica in another region"
-    return failed(f"{missing}{detail}{_opt_out_note(db, ctx)}")
+    return _not_copied(f"{missing}{detail}", db, ctx)
 
 
 def _aurora_member(db: DbInstance | DbCluster) -> bool:
@@ -260,7 +268,7 @@ def rds_instance_deletion_protection(db: DbInstance | DbCluster, ctx: Context) -
     if is_unknown(db.deletion_protection):
         return unknown_field("deletion_protection", db.deletion_protection)
     if not db.deletion_protection:
-        return failed("deletion protection is off: one API call or `terraform destroy` deletes the database")
+        return failed("deletion protection is off: one API call or stack deletion deletes the database")
     return passed("deletion protection is on")
 
 
@@ -284,7 +292,7 @@ def dynamodb_table_cross_region_replica(table: DynamoDbTable, ctx: Context) -> V
     pending = next((r for r in replicas if isinstance(r, Unknown)), None)
     if pending is not None:
         return unknown(f"the region of a replica is unknown: {pending.reason}")
-    return failed(f"no replica in another region: the table exists only in {home}{_opt_out_note(table, ctx)}")
+    return _not_copied(f"no replica in another region: the table exists only in {home}", table, ctx)
 
 
 def backup_plan_cross_region_copy(plan: BackupPlan, ctx: Context) -> Verdict:

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import Unknown
 from .compiled import ANY_GROUP, CRoute, CSgRule, CTable, grouped_atoms
 from .intervals import ALL_V4
-from .intervals import EMPTY, PUBLIC, V6_BASE, IntervalSet, address_text, addresses_text
+from .intervals import EMPTY, PUBLIC, V6_BASE, IntervalSet, addresses_text
 from .paths import Blocked, Hop
 from .traffic import EPHEMERAL, PORTED, PORTS, Traffic, ports_text
 from .views import ModeView, SubnetView

@@ -134,10 +134,15 @@ class Network:
     def tier_flows(self, tier_tag: str) -> dict[str, list[Exposure]]:
         """For each resource carrying `tier_tag`: what resources of other tiers can send it."""
         if tier_tag not in self._tiers:
-            tiers = {key: tier for key, e in self.endpoints.items() if isinstance(tier := _tag(e.resource, tier_tag), str)}
+            # A tier that is unknown (a tag value unknown until apply) still sends traffic:
+            # the rule decides what a flow from it means.
+            tiers = {key: tier for key, e in self.endpoints.items()
+                     if isinstance(tier := _tag(e.resource, tier_tag), (str, Unknown))}
             incoming: dict[str, list[Exposure]] = defaultdict(list)
             candidates = _Candidates(self, tiers)
             for dst_key, dst_tier in tiers.items():
+                if not isinstance(dst_tier, str):
+                    continue
                 for src_key in candidates.of(self.endpoints[dst_key]):
                     if tiers[src_key] != dst_tier:
                         paths, _ = self._resource_flows(self.endpoints[src_key], self.endpoints[dst_key], Traffic.all())
@@ -674,8 +679,8 @@ def _key(resource: Any) -> str:
 
 
 def _tag(resource: Resource, name: str) -> Any:
-    tags = resource.tags
-    return tags.get(name) if isinstance(tags, dict) else None
+    """The tag's value, None when absent, an Unknown when the tags or the value are unknown."""
+    return resource.tag(name)
 
 
 __all__ = ["Network", "INTERNET", "PORTED", "TIER", "is_tier"]

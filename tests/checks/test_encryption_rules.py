@@ -31,6 +31,8 @@ CASES = [
     ("s3_bucket_encrypted", make(Bucket, sse_algorithm="AES256"), {"require_kms": True}, "FAIL", "SSE-S3"),
     ("s3_bucket_encrypted", make(Bucket, sse_algorithm=None), {"require_kms": True}, "FAIL", "no default encryption"),
     ("s3_bucket_encrypted", make(Bucket, sse_algorithm="AES256"), {"require_kms": False}, "PASS", "SSE-S3"),
+    ("s3_bucket_encrypted", make(Bucket, sse_algorithm="sse"), {"require_kms": False}, "FAIL",
+     "'sse', an algorithm S3 does not have"),
     ("s3_bucket_encrypted", make(Bucket, sse_algorithm=LATER), {"require_kms": True}, "UNKNOWN", "after apply"),
     ("ebs_volume_encrypted", make(EbsVolume), {}, "PASS", "encrypted"),
     ("ebs_volume_encrypted", make(EbsVolume, encrypted=False), {}, "FAIL", "not encrypted"),

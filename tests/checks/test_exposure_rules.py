@@ -157,6 +157,16 @@ def test_public_subnet_fails_unless_allowed_by_tag(catalogue):
     assert verdict.status == "PASS" and "bastion subnet" in verdict.message
 
 
+def test_public_subnet_whose_allow_tag_is_unknown_is_unknown(catalogue):
+    tagged = make(Subnet, map_public_ip_on_launch=True, tags={"stackproof:allow-public-ip": LATER})
+    verdict = run(catalogue, "instance_no_public_ip", tagged)
+    assert verdict.status == "UNKNOWN" and "allow-public-ip tag allows it is unknown" in verdict.message
+    assert run(catalogue, "instance_no_public_ip", make(Subnet, map_public_ip_on_launch=True, tags=LATER)
+               ).status == "UNKNOWN"
+    private = make(Subnet, map_public_ip_on_launch=False, tags={"stackproof:allow-public-ip": LATER})
+    assert run(catalogue, "instance_no_public_ip", private).status == "PASS"  # nothing to allow
+
+
 def test_allowed_resources_parameter(catalogue):
     instance = make(Instance, "aws_instance.bastion", associate_public_ip_address=True)
     assert run(catalogue, "instance_no_public_ip", instance,

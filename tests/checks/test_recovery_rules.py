@@ -118,6 +118,12 @@ CASES = [
      "NOT_APPLICABLE", "aws.s3.bucket is not listed in persistent_kinds"),
     ("s3_bucket_cross_region_replication", bucket(tags={"keep": "local"}), [], {"opt_out_tag": "keep"},
      "NOT_APPLICABLE", "opted out by tag keep: local"),
+    # an opt-out tag that cannot be read may excuse a missing copy, but not make one up
+    ("s3_bucket_cross_region_replication", bucket(tags={"stackproof:no-replication": LATER}), [], {}, "UNKNOWN",
+     "unless its stackproof:no-replication tag opts it out, and that tag is unknown"),
+    ("s3_bucket_cross_region_replication", bucket(tags=LATER), [], {}, "UNKNOWN", "that tag is unknown"),
+    ("s3_bucket_cross_region_replication", replicating("replica", tags={"stackproof:no-replication": LATER}),
+     [bucket("replica", "eu-west-1")], {}, "PASS", "eu-west-1"),
 
     # rds_instance_cross_region_backup
     ("rds_instance_cross_region_backup", db(), [backups_to("eu-west-1")], {}, "PASS",

@@ -112,6 +112,9 @@ def test_directly_exposed_instance_fails_unless_tagged_with_a_reason(catalogue):
     assert v.status == "PASS" and "bastion for on-call" in v.message
     empty = Net().set("web", tags={"stackproof:internet-facing": " "})
     assert verdict(catalogue, "network_internet_exposure_allowlisted", empty, "web").status == "FAIL"
+    later = Net().set("web", tags={"stackproof:internet-facing": Unknown("known after apply")})
+    v = verdict(catalogue, "network_internet_exposure_allowlisted", later, "web")
+    assert v.status == "UNKNOWN" and "whether its stackproof:internet-facing tag allows it is unknown" in v.message
 
 
 # -- network_tier_isolation --------------------------------------------------------------------------------------
@@ -139,6 +142,20 @@ def test_flow_on_a_port_not_allowed_fails_with_its_path(catalogue):
 
 def test_resource_without_a_tier_is_not_applicable(catalogue):
     assert verdict(catalogue, "network_tier_isolation", _balanced(), "app").status == "NOT_APPLICABLE"
+
+
+def test_resource_whose_tier_is_unknown_is_unknown(catalogue):
+    n = _tiers(_balanced()).set("app", tags={"Tier": Unknown("known after apply")})
+    v = verdict(catalogue, "network_tier_isolation", n, "app", allowed=ALLOWED)
+    assert v.status == "UNKNOWN" and "Tier tag is unknown" in v.message
+
+
+def test_flow_from_a_source_whose_tier_is_unknown_is_unknown(catalogue):
+    n = _tiers(_balanced()).set("alb", tags={"Tier": Unknown("known after apply")})
+    v = verdict(catalogue, "network_tier_isolation", n, "app", allowed=ALLOWED)
+    assert v.status == "UNKNOWN" and "tcp/8080" in v.message and "its own Tier tag is unknown" in v.message
+    known = verdict(catalogue, "network_tier_isolation", _tiers(_balanced()), "app", allowed=ALLOWED)
+    assert known.status == "PASS"  # the same flow from a source known to be web is allowed
 
 
 @pytest.mark.parametrize("policy,status", [

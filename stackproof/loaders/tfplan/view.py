@@ -130,18 +130,18 @@ class View:
         return {str(k): v for k, v in tags.items() if isinstance(v, (str, Unknown))}
 
 
-def _tag_blocks(blocks: list[Any] | Unknown) -> dict[str, Any] | Unknown:
-    if isinstance(blocks, Unknown):
-        return blocks
+def _tag_blocks(entries: list[Any] | Unknown) -> dict[str, Any] | Unknown:
+    if isinstance(entries, Unknown):
+        return entries
     found: dict[str, Any] = {}
-    for block in blocks:
-        if isinstance(block, Unknown):
-            return block  # a block whose key may be anything
-        key = block.get("key") if isinstance(block, dict) else None
+    for entry in entries:
+        if isinstance(entry, Unknown):
+            return entry  # a block whose key may be anything
+        key = entry.get("key") if isinstance(entry, dict) else None
         if isinstance(key, Unknown):
             return Unknown(f"a tag's key is unknown: {key.reason}")
-        if isinstance(key, str) and isinstance(block.get("value"), (str, Unknown)):
-            found[key] = block["value"]
+        if isinstance(key, str) and isinstance(entry.get("value"), (str, Unknown)):
+            found[key] = entry["value"]
     return found
 
 
