@@ -273,6 +273,7 @@ class Applier:
 
     def _gone(self, removal: Removal) -> bool:
         op, handler = removal.op, HANDLERS[removal.op.node.type]
+        self.aws.forget()
         try:
             if removal.swept:  # no properties to find it by: sweep its type again
                 swept = handler.tagged(Scope(self.aws, self.stack, op.region, self.options))
@@ -302,6 +303,8 @@ class Applier:
 
         after = (f"; {self.done} change(s) were made before this one, run the command again to continue"
                  if verb != "find" else "")
+        if verb != "find":
+            self.aws.forget()  # what was listed before a write may be stale after it
         try:
             return fn(*args)
         except NoCredentialsError:

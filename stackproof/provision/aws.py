@@ -43,6 +43,7 @@ class Aws:
         self._account: str | None = None
         self._zones: dict[str, list[str]] = {}
         self._parameters: dict[tuple[str, str], str] = {}
+        self._listings: dict[tuple[str, str, str, str], list[Any]] = {}
         self.allowed: frozenset[str] = frozenset()
 
     def client(self, service: str, region: str) -> Any:
@@ -65,6 +66,24 @@ class Aws:
         if call not in self.allowed:
             raise UndeclaredCall(f"refused {call}: not among the calls this run may make "
                                  "(plan makes only declared reads; see stackproof provision --print-iam-policy)")
+
+    def listing(self, service: str, region: str, operation: str, key: str, **params: Any) -> list[Any]:
+        """Every item of a listing, asked once and then shared (every find of a type, the
+        sweep for the stack's tag) until the run writes something (forget)."""
+        import json
+
+        cache_key = (service, region, operation, json.dumps(params, sort_keys=True))
+        if cache_key not in self._listings:
+            client = self.client(service, region)
+            if client.can_paginate(operation):
+                self._listings[cache_key] = paginate(client, operation, key, **params)
+            else:
+                self._listings[cache_key] = getattr(client, operation)(**params).get(key, [])
+        return self._listings[cache_key]
+
+    def forget(self) -> None:
+        """Listings are stale once the run writes."""
+        self._listings.clear()
 
     def account_id(self) -> str:
         if self._account is None:

@@ -122,6 +122,14 @@ def found(handler_type: str, region: str, tags: dict[str, str], live: Live) -> F
     return Found(handler_type, region, logical_id, live, tags.get("Name") or logical_id)
 
 
+def stack_listing(ctx: Op | Scope, call: str, key: str, *extra: dict[str, Any],
+                  parameter: str = "Filters") -> list[dict[str, Any]]:
+    """The items of an EC2 listing in the region tagged with the stack: asked once a run
+    (until it writes), shared by every find of the type and by the sweep."""
+    filters = [{"Name": f"tag:{STACK_TAG}", "Values": [ctx.stack]}, *extra]
+    return ctx.aws.listing("ec2", ctx.region, call, key, **{parameter: filters})
+
+
 def retained_tags(tags: dict[str, str], stack: str) -> dict[str, str]:
     """The tags of something kept: the stack tag traded for RETAINED_TAG."""
     kept = {k: v for k, v in tags.items() if k != STACK_TAG}

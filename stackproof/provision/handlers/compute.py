@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from ..aws import WAIT, error_code, paginate
 from ..blueprint import ID_TAG, STACK_TAG
-from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, tag_dict
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, stack_listing, tag_dict
 
 
 def _elb_tags(op: Op, arn: str) -> dict[str, str]:
@@ -206,14 +206,13 @@ class LaunchTemplate(Handler):
               "ec2:CreateTags", "ec2:DeleteLaunchTemplate")
 
     def tagged(self, scope: Scope) -> list[Found]:
-        filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}]
-        templates = paginate(scope.client("ec2"), "describe_launch_templates", "LaunchTemplates", Filters=filters)
+        templates = stack_listing(scope, "describe_launch_templates", "LaunchTemplates")
         return [found(self.type, scope.region, tags, Live(t["LaunchTemplateId"], _lt_attrs(t)))
                 for t in templates if scope.mine(tags := tag_dict(t.get("Tags")))]
 
     def find(self, op: Op) -> Live | None:
         ec2 = op.client("ec2")
-        templates = ec2.describe_launch_templates(Filters=op.ec2_filters)["LaunchTemplates"]
+        templates = stack_listing(op, "describe_launch_templates", "LaunchTemplates")
         template = next((t for t in templates if tag_dict(t.get("Tags")).get(ID_TAG) == op.node.logical_id
                          and tag_dict(t.get("Tags")).get(STACK_TAG) == op.stack), None)
         if template is None:

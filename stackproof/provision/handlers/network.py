@@ -2,14 +2,17 @@
 
 Taggable resources are found by the stack and logical-id tags; the parts EC2 cannot
 tag (routes, associations, ACL entries, the gateway attachment) through their parent.
+Each type is listed once per run and region (the stack's tag as filter), and every find
+and the sweep pick from that listing (aws.listing), until the run writes.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..aws import WAIT, paginate
+from ..aws import WAIT
 from ..blueprint import ID_TAG, STACK_TAG
 from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, tag_dict
+from .base import stack_listing as _listed
 
 
 def _mine(op: Op, items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -27,12 +30,20 @@ def _retag(op: Op, resource_id: str) -> None:
     op.client("ec2").create_tags(Resources=[resource_id], Tags=op.tag_list())
 
 
+def _by_id(ctx: Op | Scope, call: str, key: str, id_key: str, resource_id: str) -> dict[str, Any] | None:
+    """A resource of the stack's listing by its id, else asked for by id (it may carry no tag)."""
+    for item in _listed(ctx, call, key):
+        if item[id_key] == resource_id:
+            return item
+    items = getattr(ctx.client("ec2"), call)(**{f"{id_key}s": [resource_id]})[key]
+    return items[0] if items else None
+
+
 def _swept(handler: Handler, scope: Scope, call: str, key: str, live_of: Callable[[dict[str, Any]], Live],
            *extra: dict[str, Any], parameter: str = "Filters") -> list[tuple[Found, dict[str, Any]]]:
     """(found, item) of every item of an EC2 listing tagged with the stack."""
-    filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}, *extra]
     swept = []
-    for item in paginate(scope.client("ec2"), call, key, **{parameter: filters}):
+    for item in _listed(scope, call, key, *extra, parameter=parameter):
         tags = tag_dict(item.get("Tags"))
         if scope.mine(tags):  # checked again: moto 5.2 ignores some filters
             swept.append((found(handler.type, scope.region, tags, live_of(item)), item))
@@ -49,7 +60,7 @@ class Vpc(Handler):
         return [f for f, _ in _swept(self, scope, "describe_vpcs", "Vpcs", _vpc_live)]
 
     def find(self, op: Op) -> Live | None:
-        vpc = _mine(op, paginate(op.client("ec2"), "describe_vpcs", "Vpcs", Filters=op.ec2_filters))
+        vpc = _mine(op, _listed(op, "describe_vpcs", "Vpcs"))
         if vpc is None:
             return None
         ec2, vpc_id = op.client("ec2"), vpc["VpcId"]
@@ -99,7 +110,7 @@ class Subnet(Handler):
                                      lambda s: Live(s["SubnetId"], _subnet_attrs(s)))]
 
     def find(self, op: Op) -> Live | None:
-        subnet = _mine(op, paginate(op.client("ec2"), "describe_subnets", "Subnets", Filters=op.ec2_filters))
+        subnet = _mine(op, _listed(op, "describe_subnets", "Subnets"))
         if subnet is None:
             return None
         return Live(subnet["SubnetId"], _subnet_attrs(subnet), {
@@ -143,8 +154,7 @@ class InternetGateway(Handler):
                                      lambda igw: Live(igw["InternetGatewayId"]))]
 
     def find(self, op: Op) -> Live | None:
-        igw = _mine(op, paginate(op.client("ec2"), "describe_internet_gateways", "InternetGateways",
-                                 Filters=op.ec2_filters))
+        igw = _mine(op, _listed(op, "describe_internet_gateways", "InternetGateways"))
         if igw is None:
             return None
         return Live(igw["InternetGatewayId"], {}, {"Tags": tag_dict(igw.get("Tags"))})
@@ -173,8 +183,8 @@ class GatewayAttachment(Handler):
 
     def find(self, op: Op) -> Live | None:
         igw, vpc = op.props["InternetGatewayId"], op.props["VpcId"]
-        found = op.client("ec2").describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"]
-        attached = [a for g in found for a in g.get("Attachments", []) if a["VpcId"] == vpc]
+        gateway = _by_id(op, "describe_internet_gateways", "InternetGateways", "InternetGatewayId", igw) or {}
+        attached = [a for a in gateway.get("Attachments", []) if a["VpcId"] == vpc]
         return Live(f"{igw}|{vpc}") if attached else None
 
     def create(self, op: Op) -> Live:
@@ -193,7 +203,7 @@ class ElasticIp(Handler):
     writes = ("ec2:AllocateAddress", "ec2:CreateTags", "ec2:ReleaseAddress")
 
     def find(self, op: Op) -> Live | None:
-        address = _mine(op, op.client("ec2").describe_addresses(Filters=op.ec2_filters)["Addresses"])
+        address = _mine(op, _listed(op, "describe_addresses", "Addresses"))
         if address is None:
             return None
         live = _address_live(address)
@@ -201,10 +211,7 @@ class ElasticIp(Handler):
         return live
 
     def tagged(self, scope: Scope) -> list[Found]:
-        filters = [{"Name": f"tag:{STACK_TAG}", "Values": [scope.stack]}]
-        addresses = scope.client("ec2").describe_addresses(Filters=filters)["Addresses"]  # not paginated
-        return [found(self.type, scope.region, tags, _address_live(a))
-                for a in addresses if scope.mine(tags := tag_dict(a.get("Tags")))]
+        return [f for f, _ in _swept(self, scope, "describe_addresses", "Addresses", _address_live)]
 
     def create(self, op: Op) -> Live:
         return _address_live(op.client("ec2").allocate_address(Domain="vpc",
@@ -237,8 +244,8 @@ class NatGateway(Handler):
         return [f for f, nat in swept if nat.get("State") in NAT_LIVE["Values"]]  # moto ignores the filter
 
     def find(self, op: Op) -> Live | None:
-        filters = [*op.ec2_filters, NAT_LIVE]
-        nat = _mine(op, paginate(op.client("ec2"), "describe_nat_gateways", "NatGateways", Filter=filters))
+        nats = _listed(op, "describe_nat_gateways", "NatGateways", NAT_LIVE, parameter="Filter")
+        nat = _mine(op, [n for n in nats if n.get("State") in NAT_LIVE["Values"]])  # moto ignores the filter
         if nat is None:
             return None
         allocation = next((a.get("AllocationId") for a in nat.get("NatGatewayAddresses", [])), None)
@@ -289,7 +296,7 @@ class RouteTable(Handler):
         return swept
 
     def find(self, op: Op) -> Live | None:
-        table = _mine(op, paginate(op.client("ec2"), "describe_route_tables", "RouteTables", Filters=op.ec2_filters))
+        table = _mine(op, _listed(op, "describe_route_tables", "RouteTables"))
         if table is None:
             return None
         return Live(table["RouteTableId"], {}, {"VpcId": table["VpcId"], "Tags": tag_dict(table.get("Tags"))})
@@ -325,8 +332,8 @@ class Route(Handler):
 
     def find(self, op: Op) -> Live | None:
         table_id, destination = op.props["RouteTableId"], op.props["DestinationCidrBlock"]
-        tables = op.client("ec2").describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
-        for route in (r for t in tables for r in t.get("Routes", [])):
+        table = _by_id(op, "describe_route_tables", "RouteTables", "RouteTableId", table_id) or {}
+        for route in table.get("Routes", []):
             if route.get("DestinationCidrBlock") == destination:
                 current = {k: route.get(k) for k in ROUTE_TARGETS if k in op.props}
                 return Live(f"{table_id}|{destination}", {}, current)
@@ -359,9 +366,12 @@ class RouteTableAssociation(Handler):
 
     def find(self, op: Op) -> Live | None:
         subnet = op.props["SubnetId"]
-        tables = op.client("ec2").describe_route_tables(
-            Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
-        for table in tables:
+        ours = _listed(op, "describe_route_tables", "RouteTables")
+        if not any(a.get("SubnetId") == subnet for t in ours for a in t.get("Associations", [])):
+            # with another table than the stack's, if any: ask for it by the subnet
+            ours = op.client("ec2").describe_route_tables(
+                Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
+        for table in ours:
             for assoc in table.get("Associations", []):
                 if assoc.get("SubnetId") == subnet:
                     return Live(assoc["RouteTableAssociationId"], {}, {"RouteTableId": table["RouteTableId"]})
@@ -398,8 +408,7 @@ class VpcEndpoint(Handler):
                                                                                        "available")]
 
     def find(self, op: Op) -> Live | None:
-        filters = [*op.ec2_filters, ENDPOINT_LIVE]
-        endpoint = _mine(op, paginate(op.client("ec2"), "describe_vpc_endpoints", "VpcEndpoints", Filters=filters))
+        endpoint = _mine(op, _listed(op, "describe_vpc_endpoints", "VpcEndpoints", ENDPOINT_LIVE))
         if endpoint is None:
             return None
         return Live(endpoint["VpcEndpointId"], {}, {
@@ -451,7 +460,7 @@ class NetworkAcl(Handler):
         return swept
 
     def find(self, op: Op) -> Live | None:
-        acl = _mine(op, paginate(op.client("ec2"), "describe_network_acls", "NetworkAcls", Filters=op.ec2_filters))
+        acl = _mine(op, _listed(op, "describe_network_acls", "NetworkAcls"))
         if acl is None:
             return None
         return Live(acl["NetworkAclId"], {}, {"VpcId": acl["VpcId"], "Tags": tag_dict(acl.get("Tags"))})
@@ -499,8 +508,8 @@ class NetworkAclEntry(Handler):
 
     def find(self, op: Op) -> Live | None:
         p = op.props
-        acls = op.client("ec2").describe_network_acls(NetworkAclIds=[p["NetworkAclId"]])["NetworkAcls"]
-        for entry in (e for a in acls for e in a.get("Entries", [])):
+        acl = _by_id(op, "describe_network_acls", "NetworkAcls", "NetworkAclId", p["NetworkAclId"]) or {}
+        for entry in acl.get("Entries", []):
             if entry["RuleNumber"] == p["RuleNumber"] and entry["Egress"] == p["Egress"]:
                 current = {"Protocol": int(entry["Protocol"]), "RuleAction": entry["RuleAction"],
                            "CidrBlock": entry.get("CidrBlock")}
@@ -541,8 +550,11 @@ class NetworkAclAssociation(Handler):
 
     def _current(self, op: Op) -> tuple[dict[str, Any], str] | None:
         subnet = op.props["SubnetId"]
-        acls = op.client("ec2").describe_network_acls(
-            Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
+        acls = _listed(op, "describe_network_acls", "NetworkAcls")
+        if not any(a["SubnetId"] == subnet for acl in acls for a in acl.get("Associations", [])):
+            # with the VPC's default ACL (or another's): ask for it by the subnet
+            acls = op.client("ec2").describe_network_acls(
+                Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
         for acl in acls:
             for assoc in acl.get("Associations", []):
                 if assoc["SubnetId"] == subnet:
@@ -619,8 +631,7 @@ class SecurityGroup(Handler):
                                      lambda g: Live(g["GroupId"], {"GroupId": g["GroupId"]}))]
 
     def find(self, op: Op) -> Live | None:
-        group = _mine(op, paginate(op.client("ec2"), "describe_security_groups", "SecurityGroups",
-                                   Filters=op.ec2_filters))
+        group = _mine(op, _listed(op, "describe_security_groups", "SecurityGroups"))
         if group is None:
             return None
         return Live(group["GroupId"], {"GroupId": group["GroupId"]}, {
