@@ -62,12 +62,6 @@ class Op:
     def ec2_tag_spec(self, resource_type: str) -> list[dict[str, Any]]:
         return [{"ResourceType": resource_type, "Tags": self.tag_list()}]
 
-    @property
-    def ec2_filters(self) -> list[dict[str, Any]]:
-        """Filters that find this node's resource by the stack and logical-id tags."""
-        return [{"Name": f"tag:{STACK_TAG}", "Values": [self.stack]},
-                {"Name": f"tag:{ID_TAG}", "Values": [self.node.logical_id]}]
-
     def where(self) -> str:
         return f"{self.node.type} {self.node.title} ({self.node.logical_id}) in {self.region}"
 
