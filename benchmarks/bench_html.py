@@ -4,8 +4,9 @@
 
 The report is made up (tests/reports/synthetic.py): the real catalogue's policies,
 results shaped like a big estate's, a third with evidence as the engine writes it
-(witness paths, blocked hops, zones, sizes), waivers and a baseline. Printed per size: render time (best of 3, in-process, Jinja2 already
-imported), file size, and the other formats' render times for comparison; then, when
+(witness paths, blocked hops, zones, sizes), waivers and a baseline. Printed per size:
+render time (best of 3, in-process, Jinja2 imported and the template compiled once, as
+in a run), file size, and the other formats' render times for comparison; then, when
 Playwright and a Chromium are installed, the time headless Chromium takes to load the
 10,000-result file (navigation start to the load event, best of 3). Last, the
 workflow around the reports at 10,000 results: 200 waivers applied, and a comparison
