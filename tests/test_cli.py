@@ -98,6 +98,15 @@ def test_audit_profile_blocks_on_unknown(tmp_path):
     plan.write_text(json.dumps(data))
     assert scan(plan, "--profile", "ci", "--format", "json", "--output-dir", tmp_path / "a") == 0
     assert scan(plan, "--profile", "audit", "--format", "json", "--output-dir", tmp_path / "b") == 1
+    # a plan is judged as a CI gate unless --profile says otherwise
+    assert scan(plan, "--format", "json", "--output-dir", tmp_path / "c") == 0
+    assert json.loads((tmp_path / "c" / "results.json").read_text())["run"]["profile"] == "ci"
+
+
+def test_scan_help_names_the_default_profile_of_each_input(capsys):
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    assert "(default: ci, or audit for audit snapshots)" in " ".join(capsys.readouterr().out.split())
 
 
 def test_environment_is_recorded_in_each_result(tmp_path, catalogue):

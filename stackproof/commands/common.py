@@ -15,8 +15,10 @@ from ..run import write_files
 DEFAULT_FORMATS = "console,json"
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that evaluates the catalogue (scan, audit)."""
+def add_run_options(parser: argparse.ArgumentParser, default_profile: str | None = "ci",
+                    default_profile_text: str = "%(default)s") -> None:
+    """Options of every command that evaluates the catalogue (scan, audit). A command whose
+    default profile depends on its inputs passes None and says which in the help text."""
     from ..profiles import PROFILES
 
     parser.add_argument("--format", default=DEFAULT_FORMATS,
@@ -26,8 +28,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-policy", action="append", default=[], metavar="ID", help="skip this policy (repeatable)")
     parser.add_argument("--severity-floor", choices=SEVERITIES, default="low",
                         help="lowest severity whose failures fail the gate (default: %(default)s)")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci",
-                        help="ci: UNKNOWN is reported; audit: UNKNOWN blocks like a failure (default: %(default)s)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default=default_profile,
+                        help="ci: UNKNOWN is reported; audit: UNKNOWN blocks like a failure "
+                             f"(default: {default_profile_text})")
     parser.add_argument("--env", metavar="NAME",
                         help="environment whose parameter overrides apply (default: each resource's Environment tag)")
     parser.add_argument("--pack", action="append", default=[], metavar="DIR",

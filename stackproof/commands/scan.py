@@ -12,13 +12,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--parameters", metavar="FILE", help="CloudFormation parameter values (CLI list or key-value map)")
     parser.add_argument("--region", help="the region CloudFormation templates are deployed to (AWS::Region)")
-    add_run_options(parser)
     # Audit snapshots are judged as their audit was (UNKNOWN blocks); other inputs as a CI gate.
-    parser.set_defaults(run=run, profile=None)
-    for action in parser._actions:
-        if action.dest == "profile":
-            action.help = ("ci: UNKNOWN is reported; audit: UNKNOWN blocks like a failure "
-                           "(default: audit for audit snapshots, else ci)")
+    add_run_options(parser, default_profile=None, default_profile_text="ci, or audit for audit snapshots")
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
