@@ -14,7 +14,7 @@ R = TypeVar("R", bound=Resource)
 class InputFile:
     """One input of a scan, as the report's run.inputs lists it."""
 
-    kind: str  # tfplan | tfstate | cloudformation | changeset | snapshot | live
+    kind: str  # tfplan | tfstate | cloudformation | changeset | parameters | snapshot | live
     path: str
     sha256: str | None = None
 
@@ -88,7 +88,8 @@ class Inventory:
                 combined.append(scenario)
             self.scenarios = combined
         self.extend(other.resources)
-        self.inputs.extend(other.inputs)
+        # a file two inputs read (a parameters file, a template both nest) is listed once
+        self.inputs.extend(i for i in other.inputs if i not in self.inputs)
         self.gaps.extend(other.gaps)
         self.secrets |= other.secrets
         for key, value in other.run_info.items():  # lists are joined, anything else is the first input's

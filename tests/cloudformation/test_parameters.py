@@ -87,6 +87,26 @@ def test_parameters_file_in_yaml(tmp_path):
     assert load(tmp_path, TEMPLATE, parameters=str(parameters)).get("Db").storage_encrypted is True
 
 
+def test_the_parameters_file_is_an_input_of_the_report(tmp_path, capsys):
+    # Its values decide verdicts, so the report names it with its checksum, once however
+    # many templates it is given to; the exposure map lists it too.
+    import hashlib
+
+    first, second = write(tmp_path, TEMPLATE, "first.yaml"), write(tmp_path, TEMPLATE, "second.yaml")
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps({"Encrypt": "true", "KeyId": "alias/db"}))
+    listed = {"kind": "parameters", "path": str(parameters), "sha256": hashlib.sha256(parameters.read_bytes()).hexdigest()}
+    out = tmp_path / "out"
+    main(["scan", str(first), str(second), "--parameters", str(parameters), "--region", "eu-west-2",
+          "--format", "json", "--output-dir", str(out)])
+    inputs = json.loads((out / "results.json").read_text())["run"]["inputs"]
+    assert sorted(i["kind"] for i in inputs) == ["cloudformation", "cloudformation", "parameters"]
+    assert listed in inputs
+    capsys.readouterr()
+    assert main(["exposure", str(first), "--parameters", str(parameters), "--format", "json"]) == 0
+    assert listed in json.loads(capsys.readouterr().out)["inputs"]
+
+
 def test_a_bad_parameters_file_is_refused_with_its_name(tmp_path, capsys):
     template = write(tmp_path, TEMPLATE)
     parameters = tmp_path / "parameters.json"

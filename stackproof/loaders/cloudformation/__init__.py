@@ -33,6 +33,8 @@ def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
     builds = loader.build(template, Context(where, "", region, given), gaps)
     inputs = [InputFile("cloudformation", where, hashlib.sha256(raw).hexdigest())]
     inputs += [InputFile("cloudformation", path, sha) for path, sha in loader.files if path != where]
+    if getattr(options, "parameters", None):  # its values decide verdicts, so the report names it
+        inputs.append(parameters_input(options.parameters))
     inventories = []
     for number, build in enumerate(builds, 1):
         label = None
@@ -42,6 +44,13 @@ def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
         inventory.scenario = label
         inventories.append(inventory)
     return with_scenarios(inventories)
+
+
+def parameters_input(path: str) -> InputFile:
+    from .. import input_path
+
+    with open(path, "rb") as stream:
+        return InputFile("parameters", input_path(path), hashlib.sha256(stream.read()).hexdigest())
 
 
 def with_scenarios(inventories: list[Inventory]) -> Inventory:
