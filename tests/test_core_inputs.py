@@ -73,6 +73,21 @@ def test_two_templates_with_the_same_logical_ids(tmp_path):
     assert len({r["fingerprint"] for r in results}) == len(results)
 
 
+@pytest.mark.parametrize("content,what", [
+    ('{"name": "web", "version": "1.0.0"}', "its top-level keys are name, version"),
+    ("{}", "the top level is an empty object"),
+    ('["a", "b"]', "the top level is a list, not an object"),
+])
+def test_json_of_no_known_kind_is_named_as_none_of_them(tmp_path, capsys, content, what):
+    # Not blamed on Terraform: the message says what stackproof reads and what it found.
+    path = tmp_path / "package.json"
+    path.write_text(content)
+    assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"stackproof: error: {path}: neither a Terraform plan or state, a CloudFormation template or change set, "
+        f"nor a stackproof audit snapshot: {what}"]
+
+
 def test_the_same_file_twice_is_read_once(tmp_path, monkeypatch):
     code, twice, run = scan(tmp_path, PLAN, PLAN, f"{PLAN.parent}/../three-tier/plan.json")
     code_once, once, _ = scan(tmp_path / "once", PLAN)

@@ -18,9 +18,17 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..model import Inventory
-from .tfplan.reader import decode, parse_json, read_bytes
+from .tfplan.reader import decode, json_kind, parse_json, read_bytes
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template", ".cfn")
+# Top-level keys that make a JSON object a CloudFormation template (or a broken one), and
+# keys of `terraform show -json` output (or of a raw state the plan loader names as such).
+TEMPLATE_KEYS = frozenset({"AWSTemplateFormatVersion", "Resources", "Description", "Parameters", "Outputs",
+                           "Conditions", "Mappings", "Transform", "Metadata", "Rules"})
+TERRAFORM_KEYS = frozenset({"format_version", "terraform_version", "planned_values", "resource_changes", "values",
+                            "prior_state", "configuration"})
+UNRECOGNISED = ("neither a Terraform plan or state, a CloudFormation template or change set, "
+                "nor a stackproof audit snapshot")
 
 
 @dataclass
@@ -88,25 +96,39 @@ def load_one(path: str | Path, options: LoadOptions) -> Inventory:
     if suffix in TEMPLATE_SUFFIXES or (suffix != ".json" and not text.lstrip().startswith(("{", "["))):
         return _cloudformation(where, raw, text, None, options)
     data = parse_json(text, where)
+    if _is_parameters_file(data):
+        raise InputError(where, "this is a CloudFormation parameters file: pass it with --parameters "
+                                "together with its template")
     if isinstance(data, dict):
-        if "Resources" in data or "AWSTemplateFormatVersion" in data:
-            return _cloudformation(where, raw, text, data, options)
         if "ChangeSetId" in data or ("Changes" in data and "StackName" in data):
-            return _changeset(where, raw, data, options)
-        if "Parameters" in data and set(data) <= {"Parameters", "Tags", "StackPolicy"}:
-            raise InputError(where, "this is a CloudFormation parameters file: pass it with --parameters "
-                                    "together with its template")
+            return _changeset(where, raw, data, options)  # before templates: it has Parameters too
+        if TEMPLATE_KEYS & data.keys():  # the template loader names what such a template lacks
+            return _cloudformation(where, raw, text, data, options)
         if str(data.get("schema", "")).startswith("stackproof/live-snapshot@"):
             from .live.snapshot import load_snapshot  # an audit snapshot (no boto3 needed)
 
             return load_snapshot(where, raw, data)
-    if isinstance(data, list) and data and all(isinstance(i, dict) and "ParameterKey" in i for i in data):
-        raise InputError(where, "this is a CloudFormation parameters file: pass it with --parameters "
-                                "together with its template")
+    if not isinstance(data, dict) or not TERRAFORM_KEYS & data.keys():
+        raise InputError(where, f"{UNRECOGNISED}: {_top_level(data)}")
     from .tfplan import build_inventory
     from .tfplan.reader import plan_document
 
     return build_inventory(plan_document(where, raw, text, data))
+
+
+def _is_parameters_file(data: Any) -> bool:
+    if isinstance(data, dict):
+        return "Parameters" in data and data.keys() <= {"Parameters", "Tags", "StackPolicy"}
+    return isinstance(data, list) and bool(data) and all(isinstance(i, dict) and "ParameterKey" in i for i in data)
+
+
+def _top_level(data: Any) -> str:
+    if not isinstance(data, dict):
+        return f"the top level is {json_kind(data)}, not an object"
+    if not data:
+        return "the top level is an empty object"
+    keys = [str(k) for k in data]
+    return "its top-level keys are " + ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
 
 
 def _cloudformation(where: str, raw: bytes, text: str, data: Any, options: LoadOptions) -> Inventory:

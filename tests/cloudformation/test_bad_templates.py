@@ -72,6 +72,20 @@ def test_json_template_with_a_syntax_error_names_its_line(tmp_path, capsys):
     assert f"{path}:3:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("content", [
+    '{"Description": "the network layer", "Parameters": {"Cidr": {"Type": "String"}}}',
+    '{"Outputs": {"VpcId": {"Value": "vpc-1"}}, "Conditions": {}}',
+    '{"Transform": "AWS::Serverless-2016-10-31", "Metadata": {}}',
+])
+def test_a_json_template_without_resources_is_refused_as_a_template(tmp_path, capsys, content):
+    # Its keys are CloudFormation's: the message is the template loader's, not the plan loader's.
+    path = tmp_path / "network.json"
+    path.write_text(content)
+    assert main(["scan", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"stackproof: error: {path}:1: not a CloudFormation template: it has no Resources section"]
+
+
 def test_tab_indented_json_template_is_read(tmp_path):
     from stackproof.loaders import LoadOptions, load_inputs
 
