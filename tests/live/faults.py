@@ -40,17 +40,20 @@ class Faults:
     for every matching call or only the first ``times`` of them."""
 
     def __init__(self) -> None:
-        self.rules: list[tuple[Callable[[str, str, str], bool], Callable[[Any, Any], AWSResponse]]] = []
+        self.rules: list[tuple[Callable[[str, str, str, str], bool], Callable[[Any, Any], AWSResponse]]] = []
         self.hits: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
 
     def error(self, status: int, code: str, message: str = "injected", service: str | None = None,
-              operation: str | None = None, region: str | None = None, times: int | None = None) -> "Faults":
+              operation: str | None = None, region: str | None = None, times: int | None = None,
+              url_contains: str | None = None, headers: dict[str, str] | None = None) -> "Faults":
+        """An error answer; ``url_contains`` narrows it to one resource (an S3 bucket's path),
+        ``headers`` adds to it (S3's x-amz-bucket-region)."""
         def respond(client: Any, request: Any) -> AWSResponse:
-            body, headers = error_body(client.meta.service_model.protocol, code, message)
-            return AWSResponse(request.url, status, headers, _Raw(body))
+            body, content = error_body(client.meta.service_model.protocol, code, message)
+            return AWSResponse(request.url, status, {**content, **(headers or {})}, _Raw(body))
 
-        self.rules.append((_matcher(service, operation, region, times), respond))
+        self.rules.append((_matcher(service, operation, region, times, url_contains), respond))
         return self
 
     def body(self, status: int, body: bytes, service: str | None = None, operation: str | None = None,
@@ -69,7 +72,7 @@ class Faults:
         def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
             operation = event_name.rsplit(".", 1)[-1]
             for matches, respond in self.rules:
-                if matches(service, operation, region):
+                if matches(service, operation, region, request.url):
                     with self._lock:
                         self.hits.append((service, operation, region))
                     return respond(client, request)
@@ -81,14 +84,14 @@ class Faults:
         return sum(1 for _, op, _ in self.hits if op == operation)
 
 
-def _matcher(service: str | None, operation: str | None, region: str | None,
-             times: int | None = None) -> Callable[[str, str, str], bool]:
+def _matcher(service: str | None, operation: str | None, region: str | None, times: int | None = None,
+             url_contains: str | None = None) -> Callable[[str, str, str, str], bool]:
     left = [times]
     lock = threading.Lock()
 
-    def matches(s: str, o: str, r: str) -> bool:
+    def matches(s: str, o: str, r: str, url: str) -> bool:
         if not ((service is None or s == service) and (operation is None or o == operation) and (
-                region is None or r == region)):
+                region is None or r == region) and (url_contains is None or url_contains in url)):
             return False
         with lock:
             if left[0] is None:

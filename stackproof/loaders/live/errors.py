@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .guard import ReadOnlyViolation
+
 DENIED = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
     "AuthorizationError", "AuthorizationErrorException", "Forbidden", "403",
@@ -45,6 +47,8 @@ def describe(exc: BaseException) -> str:
     )
     from botocore.parsers import ResponseParserError
 
+    if isinstance(exc, ReadOnlyViolation):
+        return str(exc)
     if isinstance(exc, ClientError):
         code = error_code(exc) or "error"
         message = _one_line((exc.response.get("Error") or {}).get("Message") or "")
@@ -71,11 +75,14 @@ def describe(exc: BaseException) -> str:
 
 
 def is_call_failure(exc: BaseException) -> bool:
-    """A failure of the call itself (as opposed to a bug in stackproof)."""
+    """A failure of the call itself (as opposed to a bug in stackproof). A refusal of the
+    read-only guard is one: a collector's own calls are declared (Api checks them first),
+    so what the guard refuses during a call is a call botocore makes on its own to
+    complete it; the call fails, the audit goes on."""
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
 
-    return isinstance(exc, (ClientError, BotoCoreError, ResponseParserError))
+    return isinstance(exc, (ClientError, BotoCoreError, ResponseParserError, ReadOnlyViolation))
 
 
 def record(operation: str, exc: BaseException) -> dict[str, Any]:

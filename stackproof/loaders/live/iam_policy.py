@@ -17,6 +17,12 @@ RENAMED = {
     "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
 }
 
+# Calls the guard lets botocore make that need no permission: to follow an S3 redirect whose
+# error does not name the bucket's region, botocore HEADs the bucket and reads the region
+# from the x-amz-bucket-region header, which S3 sends even when it denies the HEAD. The
+# permission HeadBucket needs, s3:ListBucket, would also let the role list every object key.
+NO_PERMISSION = frozenset({"s3:HeadBucket"})
+
 
 def iam_action(call: str) -> str:
     """"elbv2:DescribeTags" -> "elasticloadbalancing:DescribeTags"."""
@@ -30,7 +36,7 @@ def read_actions(service_names: Iterable[str]) -> list[str]:
     """What the audited account's role must allow."""
     principal_only = {"sts:AssumeRole", "organizations:ListAccounts"}
     calls = services.declared_calls(list(service_names)) | (set(accounts.CALLS) - principal_only)
-    return sorted({iam_action(c) for c in calls})
+    return sorted({iam_action(c) for c in calls - NO_PERMISSION})
 
 
 def policy(service_names: Iterable[str], role_arns: Iterable[str] = (), organization_role: str | None = None,

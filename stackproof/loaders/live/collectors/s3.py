@@ -20,6 +20,9 @@ CALLS = (
     "s3:GetBucketTagging",
     "s3:GetBucketPolicy",
     "s3:GetBucketAcl",
+    # Not called by the collector: botocore HEADs a bucket to follow a redirect whose error
+    # does not name the bucket's region. It needs no permission (iam_policy.NO_PERMISSION).
+    "s3:HeadBucket",
 )
 # Per-bucket reads: operation -> (response key, error codes that mean "not configured")
 SETTINGS = {
