@@ -54,6 +54,13 @@ class Report:
         counts = Counter(r.status for r in self.results)
         return {status: counts.get(status, 0) for status in STATUSES}
 
+    def not_assessed(self) -> list[dict[str, Any]]:
+        """What a live audit could not read (run.not_assessed, see loaders/live/notassessed.py),
+        by account, region (global first), service and call (a whole account or service first)."""
+        entries = [entry for entry in self.run.get("not_assessed") or [] if isinstance(entry, dict)]
+        return sorted(entries, key=lambda e: tuple(str(e.get(key) or "") for key in ("account", "region", "service",
+                                                                                        "call")))
+
     def blocking(self) -> set[str] | None:
         """Fingerprints of the results that block the gate, or None when the report cannot
         tell (a hand-made one with no profile). The gate is decided again from the run's
@@ -100,6 +107,18 @@ class Report:
         policies = {pid: PolicyInfo.from_dict(info) for pid, info in (data.get("policies") or {}).items()}
         return cls(results, policies, dict(data.get("run") or {}), dict(data.get("tool") or {}),
                    list(data.get("waivers") or []), data.get("changes"))
+
+
+def unread(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry of run.not_assessed in words: what was not read ("s3 GetBucketEncryption",
+    "all of kms", "the whole account"), the account, the region (a global service's is
+    "global", a whole account's "every region") and how many resources ("all" but for a
+    per-resource call)."""
+    service, call, count = entry.get("service"), entry.get("call"), entry.get("count")
+    what = f"{service} {call}" if call else f"all of {service}" if service else "the whole account"
+    return {"what": what, "account": entry.get("account") or "unknown account",
+            "region": entry.get("region") or ("global" if service else "every region"),
+            "resources": count if call and count is not None else "all"}
 
 
 def policy_infos(policies: Iterable[Policy]) -> dict[str, PolicyInfo]:
@@ -182,6 +201,17 @@ class _Shape:
                 self.get(entry, key, str, path)
         for key in ("accounts", "regions"):
             self.items(run, key, str, "$.run")
+        for path, entry in self.items(run, "not_assessed", dict, "$.run"):
+            self.not_assessed(entry, path)
+
+    def not_assessed(self, entry: dict, path: str) -> None:
+        """An entry of what a live audit could not read (see loaders/live/notassessed.py)."""
+        for key in ("where", "reason"):
+            self.get(entry, key, str, path, required=True)
+        for key in ("account", "region", "service", "call"):
+            self.get(entry, key, str, path)
+        self.get(entry, "count", int, path)
+        self.items(entry, "kinds", str, path)
 
     def result(self, result: dict, path: str, extra: tuple[str, ...] = ()) -> None:
         for key in RESULT_TEXTS + extra:

@@ -58,9 +58,10 @@ def read_report(path: str):
 
 
 def merge(named: list):
-    """One report from several (path, report) pairs: results, waivers and changes since
-    a baseline concatenated, inputs and policies united; the gate holds only if it held
-    in every run, and the results that block are those that blocked in their own run.
+    """One report from several (path, report) pairs: results, waivers, changes since a
+    baseline and what each live audit could not read concatenated, inputs and policies
+    united; the gate holds only if it held in every run, and the results that block are
+    those that blocked in their own run.
 
     A result of the same policy and resource in two reports would be counted twice, so
     such a merge is refused (the same file given twice, or two runs of one input).
@@ -94,6 +95,8 @@ def merge(named: list):
         "gate": gate,
         "merged_from": [_part(path, report) for path, report in named],
     }
+    if any("not_assessed" in run for run in runs):  # what each live audit could not read
+        run["not_assessed"] = [entry for report in reports for entry in report.not_assessed()]
     policies = {}
     for report in reports:
         policies.update(report.policies)

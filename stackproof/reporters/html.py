@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..catalogue import FRAMEWORKS
-from ..report import PolicyInfo, Report
+from ..report import PolicyInfo, Report, unread
 from ..results import Result
 from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, STATUSES, UNKNOWN, WAIVED
 from .text import visible
@@ -149,7 +149,7 @@ def build_view(report: Report) -> dict[str, Any]:
         "unmapped": [b for b in blocks if not b.info.frameworks],
         "policies": blocks,
         "unknowns": _unknowns(report.results),
-        "not_assessed": [g for g in report.run.get("not_assessed") or [] if isinstance(g, dict)],
+        "not_assessed": [{**entry, **unread(entry)} for entry in report.not_assessed()],
         "waivers": _waivers(report, blocking_results),
         "waiver_counts": Counter(w.get("status") for w in report.waivers),
         "changes": _changes(report),

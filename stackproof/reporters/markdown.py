@@ -2,7 +2,8 @@
 
 The verdict, the counts, what blocks the gate (at most LIMIT rows: new since the
 baseline first, then errors, then by severity), the other failures, and one line each
-for the baseline, the waivers and what could not be assessed. The full detail is in the
+for the baseline, the waivers, what a live audit could not read and what could not be
+assessed. The full detail is in the
 HTML and JSON reports. Every list is cut short with "... and N more", and the whole
 text is kept under MAX_CHARS (GitHub refuses a comment over 65,536 characters).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..report import Report
+from ..report import Report, unread
 from ..results import Result
 from ..rules import ERROR, FAIL, STATUSES, UNKNOWN
 from .text import visible
@@ -104,11 +105,29 @@ def _notes(report: Report) -> list[str]:
                          + (f": {effect}." if effect else "."))
         if len(expired) > NOTE_LIMIT:
             notes.append(f"_... and {len(expired) - NOTE_LIMIT} more expired waivers ({MORE})._")
+    notes += _unread(report.not_assessed())
     unknown = [r for r in report.results if r.status == UNKNOWN]
     if unknown:
         policies = len({r.policy for r in unknown})
         notes.append(f"Could not be assessed: {len(unknown)} result(s) across {policies} polic"
                      f"{'y' if policies == 1 else 'ies'} (see the unknowns register in the HTML report).")
+    return notes
+
+
+def _unread(entries: list[dict]) -> list[str]:
+    """What a live audit could not read, per account, region, service and call."""
+    notes = []
+    for entry in entries[:NOTE_LIMIT]:
+        part = unread(entry)
+        count = "" if part["resources"] == "all" else f" for {part['resources']} resource(s)"
+        if entry.get("service"):
+            what, role = _code(part["what"]), ""
+        else:  # a whole account, named with the role or listing that failed
+            what, role = _text(part["what"]), f"; {_code(entry.get('where'))}"
+        notes.append(f"Not read: {what}{count} (account {_text(part['account'])}, {_text(part['region'])}{role}): "
+                     f"{_text(entry.get('reason'))}.")
+    if len(entries) > NOTE_LIMIT:
+        notes.append(f"_... and {len(entries) - NOTE_LIMIT} more parts not read ({MORE})._")
     return notes
 
 

@@ -130,8 +130,10 @@ class Cells(HTMLParser):
 
 
 def cells(text: str, start: str, end: str) -> Cells:
+    """The cells from the first `start` to the first `end` after it."""
     parser = Cells()
-    parser.feed(text[text.index(start):text.index(end)])
+    begin = text.index(start)
+    parser.feed(text[begin:text.index(end, begin)])
     return parser
 
 
@@ -252,14 +254,19 @@ def test_with_fail_on_new_only_new_results_and_lapsed_waivers_are_marked():
 
 
 def test_what_a_live_audit_could_not_read_is_in_the_unknowns_register():
+    from stackproof.loaders.live import notassessed
+
+    # an organization audit whose role could not be assumed in 60 member accounts
     report = sample_report()
     report.run["not_assessed"] = [
-        {"where": f"arn:aws:rds:eu-west-1:111122223333:db:db-{i}", "account": "111122223333", "region": "eu-west-1",
-         "reason": "AccessDenied on rds:DescribeDBInstances", "kinds": ["aws.rds.db_instance"]} for i in range(60)]
+        notassessed.entry(f"arn:aws:iam::{100000000000 + i}:role/audit", "cannot assume the role: access denied",
+                          ("aws.s3.bucket", "aws.rds.db_instance", "aws.kms.key", "aws.sqs.queue"),
+                          str(100000000000 + i)) for i in range(60)]
     text = html.render(report)
     register = cells(text, '<section id="unknowns">', '<section id="changes">')
-    gaps = [(row, folded) for row, folded in zip(register.rows, register.folded)
-            if row and row[0].startswith("arn:aws:rds")]
+    gaps = [(row, folded) for row, folded in zip(register.rows, register.folded) if row and row[0].startswith("1000")]
     assert len(gaps) == 60 and sum(1 for _, folded in gaps if not folded) == html.LISTED
-    assert [cell.strip() for cell in gaps[0][0][1:]] == [
-        "111122223333 / eu-west-1", "AccessDenied on rds:DescribeDBInstances"]
+    assert [cell.strip() for cell in gaps[0][0]] == [
+        "100000000000", "every region", "the whole accountarn:aws:iam::100000000000:role/audit", "all",
+        "cannot assume the role: access denied",
+        "4 kindsaws.s3.bucket, aws.rds.db_instance, aws.kms.key, aws.sqs.queue"]

@@ -97,3 +97,26 @@ def test_a_clean_run_says_the_gate_holds():
     text = markdown.render(report)
     assert text.startswith("## ✅ stackproof: the gate holds")
     assert "### Failures" not in text
+
+
+def test_what_an_audit_could_not_read_is_listed_and_cut_short():
+    from stackproof.loaders.live import notassessed
+
+    report = sample_report()
+    report.run["not_assessed"] = [
+        notassessed.entry(f"account 111122223333 eu-west-{i} kms", "access denied (AccessDeniedException): denied",
+                          ("aws.kms.key",), "111122223333", f"eu-west-{i}", "kms") for i in range(1, 13)]
+    report.run["not_assessed"].insert(5, notassessed.entry(
+        "arn:aws:iam::444455556666:role/audit", "cannot assume the role: access denied (AccessDenied)",
+        ("aws.kms.key", "aws.s3.bucket"), "444455556666"))
+    lines = [line for line in markdown.render(report).splitlines() if line.startswith("- Not read")]
+    assert len(lines) == markdown.NOTE_LIMIT
+    # by account, then region: the whole account of 444455556666 comes after 111122223333's regions
+    assert lines[0] == ("- Not read: `all of kms` (account 111122223333, eu-west-1): access denied "
+                        "(AccessDeniedException): denied.")
+    assert all("444455556666" not in line for line in lines)
+    assert "_... and 3 more parts not read (see the JSON/HTML report)._" in markdown.render(report)
+    report.run["not_assessed"] = report.run["not_assessed"][5:6]
+    assert ("- Not read: the whole account (account 444455556666, every region; "
+            "`arn:aws:iam::444455556666:role/audit`): cannot assume the role: access denied (AccessDenied).") in (
+        markdown.render(report))

@@ -11,6 +11,9 @@ from stackproof.cli import main
 from tests.reports.conftest import POLICIES, next_commit, scan, write_waivers
 
 FORMATS = {"html": "results.html", "markdown": "results.md", "sarif": "results.sarif", "junit": "results.junit.xml"}
+NOT_READ = {"where": "account 111122223333 global s3: GetBucketEncryption for 2 resource(s)",
+            "account": "111122223333", "region": None, "service": "s3", "call": "GetBucketEncryption", "count": 2,
+            "reason": "access denied (AccessDenied): Access Denied", "kinds": ["aws.s3.bucket"]}
 
 
 @pytest.fixture
@@ -108,10 +111,18 @@ def _set(path: str, value):
     (_set("results.0.status", "BOGUS"), "$.results[0].status: 'BOGUS' is not a status"),
     (_set("results.0.evidence", "a string"), "$.results[0].evidence: expected a mapping, found text"),
     (_set("changes.fixed", ["x"]), "$.changes.fixed[0]: expected a mapping, found text"),
+    (_set("run.not_assessed", "kms"), "$.run.not_assessed: expected a list, found text"),
+    (_set("run.not_assessed.0", ["kms"]), "$.run.not_assessed[0]: expected a mapping, found a list"),
+    (_set("run.not_assessed.0.reason", KeyError), "$.run.not_assessed[0].reason: missing (expected text)"),
+    (_set("run.not_assessed.0.count", "2"), "$.run.not_assessed[0].count: expected an integer, found text"),
+    (_set("run.not_assessed.0.call", 7), "$.run.not_assessed[0].call: expected text, found an integer"),
+    (_set("run.not_assessed.0.kinds", "aws.s3.bucket"),
+     "$.run.not_assessed[0].kinds: expected a list, found text"),
 ])
 def test_a_report_of_the_wrong_shape_is_refused_naming_the_json_path(saved_run, tmp_path, capsys, change, message):
     data = json.loads((saved_run / "results.json").read_text())
     data["results"][0]["waiver"] = data["results"][0].get("waiver") or {"source": "w.yaml:1"}
+    data["run"]["not_assessed"] = [dict(NOT_READ)]  # as a live audit's report has it
     change(data)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
@@ -128,6 +139,7 @@ def test_keys_of_a_later_version_are_ignored(saved_run, tmp_path):
     data["policies"]["s3_bucket_encrypted"]["references"] = ["https://example.com"]
     data["results"][0]["confidence"] = "high"
     data["run"]["runner"] = {"name": "ci-7"}
+    data["run"]["not_assessed"] = [{**NOT_READ, "retried": 3}]
     later = tmp_path / "later.json"
     later.write_text(json.dumps(data))
     assert main(["report", str(later), "--format", ",".join(FORMATS), "--output-dir", str(tmp_path / "out")]) == 0
