@@ -62,7 +62,8 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
                 results.append(Result(
                     policy=policy.id, status=UNKNOWN, severity=policy.severity, resource=gap.where,
                     kind=gap.kinds[0], source="live" if gap.account or gap.region else "input",
-                    message=f"not assessed: {gap.reason}", file=gap.file, account=gap.account, region=gap.region,
+                    message=f"not assessed: {gap.reason}", file=gap.file, line=gap.line, account=gap.account,
+                    region=gap.region,
                 ))
     scrub = _scrubber(inventory.secrets)
     if scrub is not None:
@@ -110,16 +111,20 @@ def _not_assessed_where_gaps(result: Result, resource: Resource, policy: Policy,
     account = resource.prov.account
     region = resource.region if isinstance(resource.region, str) else resource.prov.region
     for gap in gaps:
+        if gap.scope and resource.prov.file not in gap.scope:
+            continue  # another input's
         if gap.account and account and gap.account != account:
             continue
         if policy.needs_scope == "region" and gap.region and region and gap.region != region:
             continue
         needed = [k for k in gap.kinds if k in policy.needs]
         kinds = ", ".join(needed[:3]) + (f" and {len(needed) - 3} more kinds" if len(needed) > 3 else "")
+        place = f"{gap.where} at {gap.file}:{gap.line}" if gap.file and gap.line else gap.where
         result.evidence = {**result.evidence, "partial_verdict": {"status": result.status, "message": result.message},
-                           "gap": {"kinds": list(gap.kinds), "where": gap.where, "reason": gap.reason}}
+                           "gap": {"kinds": list(gap.kinds), "where": gap.where, "reason": gap.reason,
+                                   "file": gap.file, "line": gap.line}}
         result.status = UNKNOWN
-        result.message = f"not assessed: the rule reads {kinds}, which could not be read ({gap.where}: {gap.reason})"
+        result.message = f"not assessed: the rule reads {kinds}, which could not be read ({place}: {gap.reason})"
         return
 
 

@@ -63,11 +63,37 @@ def test_a_gap_in_another_account_does_not_matter(catalogue):
     assert result.status == "FAIL"
 
 
-def test_a_gap_of_a_file_input_has_no_place_so_it_matters_everywhere(catalogue):
+def test_a_gap_that_names_no_place_and_no_input_matters_everywhere(catalogue):
     subnet = make(Subnet, "data-a")
     gap = Gap(("aws.rds.db_subnet_group",), "could not read aws_db_subnet_group values", "aws_db_subnet_group.x")
     result = only(evaluate([catalogue.policy("subnet_data_tier_private")], Inventory([subnet], gaps=[gap])), "data-a")
     assert result.status == "UNKNOWN" and "aws_db_subnet_group.x" in result.message
+
+
+def test_a_gap_of_one_template_leaves_another_templates_results_alone(tmp_path, catalogue):
+    # A macro only CloudFormation runs may change any resource of its own template, and
+    # nothing of another template scanned beside it.
+    from stackproof.loaders import LoadOptions, load_inputs
+    from stackproof.run import RunOptions, run
+
+    network = ("Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n"
+               "  Data:\n    Type: AWS::EC2::Subnet\n"
+               "    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, Tags: [{Key: Tier, Value: data}]}\n")
+    (tmp_path / "plain.yaml").write_text(network)
+    (tmp_path / "macro.yaml").write_text("Transform: [CompanyMacro]\n" + network)
+    policy = ["subnet_data_tier_private"]
+    inventory = load_inputs([tmp_path / "plain.yaml", tmp_path / "macro.yaml"], LoadOptions(region="eu-west-2"))
+    results, _ = run(inventory, catalogue, RunOptions(policies=policy))
+    by_file = {(r.resource, r.file.rsplit("/", 1)[-1]): r for r in results.results}
+    # the plain template's subnet, judged as when it is scanned alone
+    (alone,) = run(load_inputs([tmp_path / "plain.yaml"], LoadOptions(region="eu-west-2")), catalogue,
+                   RunOptions(policies=policy))[0].results
+    assert alone.status != "UNKNOWN"
+    assert (by_file[("Data", "plain.yaml")].status, by_file[("Data", "plain.yaml")].message) == (alone.status,
+                                                                                                alone.message)
+    # the macro template is not assessed, at the line of its Transform
+    gap = by_file[(str(tmp_path / "macro.yaml"), "macro.yaml")]
+    assert gap.status == "UNKNOWN" and "CompanyMacro" in gap.message and gap.line == 1
 
 
 def test_kinds_a_rule_does_not_need_leave_it_alone(catalogue):

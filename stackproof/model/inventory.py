@@ -32,7 +32,12 @@ class Gap:
     where: str  # what could not be read: "eu-west-2 rds", a file, a resource address
     account: str | None = None
     region: str | None = None
-    file: str | None = None  # the input file it belongs to, for a file input
+    file: str | None = None  # the file it is in, for a file input
+    line: int | None = None
+    # The files whose resources it leaves unassessed: those of its input (a template and the
+    # templates it nests), so one input's unreadable part does not touch another's results.
+    # Empty for a gap of a place (an account, a region): it touches every resource there.
+    scope: frozenset[str | None] = frozenset()
 
 
 @dataclass
@@ -100,9 +105,11 @@ class Inventory:
                 self.run_info.setdefault(key, value)
 
     def locate_gaps(self, file: str) -> None:
-        """The gaps of a file input that name no place (account, region or file) are that file's."""
+        """The gaps of a file input that name no account or region are that input's: ``file``
+        unless they name their own, and scoped to the files its resources come from."""
+        scope = frozenset([file, *(i.path for i in self.inputs), *{r.prov.file for r in self.resources}])
         for inventory in (self, *self.scenarios):
-            inventory.gaps = [gap if gap.file or gap.account or gap.region else replace(gap, file=file)
+            inventory.gaps = [gap if gap.account or gap.region else replace(gap, file=gap.file or file, scope=scope)
                               for gap in inventory.gaps]
 
     def keys(self) -> set[str]:

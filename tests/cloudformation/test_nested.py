@@ -70,10 +70,32 @@ def test_a_remote_template_is_not_assessed_with_the_reason(tmp_path, catalogue):
     assert gaps and all(r.status == "UNKNOWN" and "does not fetch templates" in r.message for r in gaps)
     written = (tmp_path / "template.yaml").read_text().splitlines()
     line = written.index("      TemplateURL: https://s3.amazonaws.com/templates/network.yaml") + 1
-    assert all(f"template.yaml:{line}) is not local" in r.message for r in gaps)  # where the URL is written
-    assert all(r.file.endswith("template.yaml") for r in gaps)
+    # located where the URL is written, as every result is: by file and line, not in the text
+    assert all(r.file.endswith("template.yaml") and r.line == line for r in gaps)
+    assert all("template.yaml" not in r.message for r in gaps)
     web = by_resource(results)[("ebs_volume_encrypted", "Web")]
     assert web.status == "PASS"  # the rest of the template is still assessed
+
+
+def test_a_resource_made_unknown_by_a_remote_template_names_where_it_is(tmp_path, catalogue):
+    parent = PARENT.replace("TemplateURL: network.yaml", "TemplateURL: https://s3.amazonaws.com/templates/network.yaml")
+    line = parent.splitlines().index("      TemplateURL: https://s3.amazonaws.com/templates/network.yaml")
+    web = by_resource(scan(tmp_path, parent, catalogue, "instance_no_public_ip"))[("instance_no_public_ip", "Web")]
+    # the instance's subnet may be in the stack stackproof could not read
+    assert web.status == "UNKNOWN" and web.line != line
+    assert f"(Network at {tmp_path / 'template.yaml'}:{line}: the template of AWS::CloudFormation::Stack Network " \
+           "is not local" in web.message
+    assert (web.evidence["gap"]["file"], web.evidence["gap"]["line"]) == (str(tmp_path / "template.yaml"), line)
+
+
+def test_a_nested_template_path_is_shown_normalized(tmp_path, monkeypatch):
+    # "app/../network.yaml" is the file network.yaml: reports show it so
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    write(tmp_path, NETWORK, "network.yaml")
+    inventory = load(tmp_path / "app", PARENT.replace("TemplateURL: network.yaml", "TemplateURL: ../network.yaml"))
+    assert inventory.get("Network/Subnet").prov.file == "network.yaml"
+    assert sorted(i.path for i in inventory.inputs) == ["app/template.yaml", "network.yaml"]
 
 
 def test_a_missing_local_template_is_not_assessed_either(tmp_path, catalogue):

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
+from .. import input_path
 from .conditions import condition_dependencies
 from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
@@ -236,9 +237,8 @@ class StackLoader:
         source = _template_source(template, decl, properties)
         if isinstance(source, Unknown):
             line = key_line(decl.properties, "TemplateURL") or decl.line
-            reason = (f"the template of {decl.type} {decl.logical_id} ({template.path}:{line}) is not local "
-                      f"({source.reason})")
-            gap = Gap(tuple(sorted(KINDS)), reason, key, file=template.path)
+            reason = f"the template of {decl.type} {decl.logical_id} is not local ({source.reason})"
+            gap = Gap(tuple(sorted(KINDS)), reason, key, file=template.path, line=line)
             return [Built([], [gap], (), {"*": Unknown(f"an output of {decl.logical_id}: {source.reason}")})]
         if context.depth + 1 > MAX_DEPTH:
             raise InputError(template.path, f"stacks nested more than {MAX_DEPTH} deep", decl.line)
@@ -374,4 +374,4 @@ def _template_source(template: Template, decl: Decl, properties: dict[str, Any])
     path = Path(local) if Path(local).is_absolute() else Path(template.path).parent / local
     if not path.is_file():
         return Unknown(f"{url} is not a file next to {Path(template.path).name}")
-    return str(path), None
+    return input_path(path), None  # as reports show paths: "network.yaml", not "app/../network.yaml"

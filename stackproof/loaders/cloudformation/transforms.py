@@ -17,7 +17,7 @@ from typing import Any
 
 from ...model import KINDS, Gap, Unknown
 from .decode import line_of
-from .template import LANGUAGE_EXTENSIONS, PSEUDO_PARAMETERS, SAM, references
+from .template import LANGUAGE_EXTENSIONS, PSEUDO_PARAMETERS, SAM, key_line, references
 
 # The model kinds a SAM resource type turns into, for a Gap when SAM cannot be expanded.
 SAM_KINDS = {"AWS::Serverless::SimpleTable": ("aws.dynamodb.table",)}
@@ -37,7 +37,8 @@ def expand(data: dict[str, Any], path: str, region: str | None, mapped: dict[str
     if macros:
         reason = (f"the template uses the macro {', '.join(macros)}, which only CloudFormation can run; "
                   "it may change any resource")
-        return {**data, "Resources": {}}, [Gap(tuple(sorted(KINDS)), reason, path)], {}
+        gap = Gap(tuple(sorted(KINDS)), reason, path, file=path, line=key_line(data, "Transform"))
+        return {**data, "Resources": {}}, [gap], {}
     data, gaps = _without_undecidable_loops(data, path, mapped, given or {}, region)
     lines = _declared_lines(data)
     try:
@@ -90,7 +91,8 @@ def _without_undecidable_loops(data: dict[str, Any], path: str, mapped: dict[str
         if why is None:
             kept[logical_id] = body
         else:
-            gaps.append(Gap(_loop_kinds(body, mapped), f"Fn::ForEach loops over {why}", str(logical_id), file=path))
+            gaps.append(Gap(_loop_kinds(body, mapped), f"Fn::ForEach loops over {why}", str(logical_id), file=path,
+                            line=line_of(logical_id)))
     return ({**data, "Resources": kept}, gaps) if gaps else (data, [])
 
 
@@ -194,12 +196,13 @@ def _unexpanded(data: dict[str, Any], path: str, mapped: dict[str, Any], why: st
     for logical_id, body in resources.items():
         if isinstance(logical_id, str) and logical_id.startswith(FOR_EACH):
             kinds = _loop_kinds(body, mapped)
-            gaps.append(Gap(kinds, f"Fn::ForEach could not be expanded ({why})", str(logical_id)))
+            gaps.append(Gap(kinds, f"Fn::ForEach could not be expanded ({why})", str(logical_id), file=path,
+                            line=line_of(logical_id)))
             continue
         rtype = body.get("Type") if isinstance(body, dict) else None
         if isinstance(rtype, str) and rtype.startswith("AWS::Serverless::"):
             gaps.append(Gap(SAM_KINDS.get(rtype, ()), f"the SAM resource could not be expanded ({why})",
-                            str(logical_id)))
+                            str(logical_id), file=path, line=line_of(logical_id)))
             continue
         kept[logical_id] = body
     result = {k: v for k, v in data.items() if k != "Transform"}
