@@ -391,16 +391,17 @@ class _Group:
 
 def _sibling_groups(inventory: Inventory) -> dict[str, _Group]:
     """resource key -> its sibling group: same kind and address stem (a counted resource,
-    module instances), else same kind and name stem (db-1, db-2)."""
-    by_address: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+    module instances), else same kind and name stem (db-1, db-2); always of the same file
+    (two plans of one module, for dev and prod, are not siblings of each other)."""
+    by_address: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
+    by_name: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
     for kind in (DbInstance.KIND, EbsVolume.KIND):
         for resource in inventory.of_kind(kind):
             if isinstance(resource, DbInstance) and _aurora_member(resource):
                 continue
-            by_address[(kind, _stem(resource.prov.address))].append(resource)
+            by_address[(kind, resource.prov.file, _stem(resource.prov.address))].append(resource)
             if isinstance(resource.name, str) and resource.name:
-                by_name[(kind, _stem(resource.name))].append(resource)
+                by_name[(kind, resource.prov.file, _stem(resource.name))].append(resource)
     groups: dict[str, _Group] = {}
     for members in by_name.values():
         if len(members) > 1:

@@ -46,6 +46,11 @@ def sized(cls, key: str, size: object, name: str | None = None):
     return make(cls, key, name=name, **{field: size})
 
 
+def in_file(resource, file: str, key: str | None = None):
+    """`resource` read from `file`, under `key` (a later input's colliding key is re-keyed)."""
+    return replace(resource, key=key or resource.key, prov=replace(resource.prov, file=file))
+
+
 DBS = [sized(DbInstance, f"aws_db_instance.db_{i}", 100, f"db-{i}") for i in (1, 2)]
 VOLUMES = [sized(EbsVolume, f"aws_ebs_volume.data[{i}]", 50, None) for i in range(3)]
 PAIR = [sized(EbsVolume, f"aws_ebs_volume.pair[{i}]", size, None) for i, size in enumerate((10, 1000))]
@@ -238,6 +243,16 @@ CASES = [
     ("capacity_sibling_outlier", sized(DbInstance, 'module.shard["c"].aws_db_instance.main', 2000, "orders-c"),
      SHARDS, None, {}, "FAIL", "10.0x"),
     ("capacity_sibling_outlier", make(DbInstance, "db"), [], None, {}, "NOT_APPLICABLE", "no sibling"),
+    # siblings come from one file: the same address in a dev plan and a prod plan, or db-1 and
+    # db-2 in two plans, are separate systems sized apart on purpose
+    ("capacity_sibling_outlier", in_file(sized(DbInstance, "aws_db_instance.main", 500), "prod.json",
+                                         "prod.json#aws_db_instance.main"),
+     [in_file(sized(DbInstance, "aws_db_instance.main", 20), "dev.json")], None, {}, "NOT_APPLICABLE", "no sibling"),
+    ("capacity_sibling_outlier", in_file(sized(DbInstance, "aws_db_instance.db_2", 1000, "db-2"), "b.json"),
+     [in_file(DBS[0], "a.json")], None, {}, "NOT_APPLICABLE", "no sibling"),
+    ("capacity_sibling_outlier", in_file(sized(DbInstance, "aws_db_instance.db_3", 1000, "db-3"), "a.json"),
+     [in_file(DBS[0], "a.json"), in_file(DBS[1], "a.json"), in_file(DBS[1], "b.json", "b.json#db_2")], None, {},
+     "FAIL", "1000 GB is 10.0x the median 100 GB of its 2 siblings"),
     # a pair: the larger is flagged when it is `factor` times the other
     ("capacity_sibling_outlier", DBS[0], DBS, None, {}, "PASS", "100 GB; its only sibling's 100 GB"),
     ("capacity_sibling_outlier", PAIR[1], PAIR, None, {}, "FAIL", "1000 GB is 100.0x its only sibling's 10 GB"),
