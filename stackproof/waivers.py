@@ -342,16 +342,30 @@ def _entry(waiver: Waiver, matched: int, waivable: int, today: date, evaluated: 
     }
 
 
-def tags_lookup(resources: Iterable[Any]) -> TagsOf:
-    """Results carry no tags; find a result's resource tags by address, account and region."""
-    index: dict[tuple[str, str | None, str | None], Mapping[str, str]] = {}
-    for resource in resources:
-        prov = resource.prov
-        if isinstance(resource.tags, dict):
+def tags_lookup(inventory: Any) -> TagsOf:
+    """Results carry no tags: find a result's resource tags by address, file, account and
+    region (two inputs may hold the same address, each result names its file).
+
+    A template's condition scenarios may tag a resource differently: a result naming its
+    scenario gets that scenario's tags, one that names none (every scenario agrees on its
+    status) the tags every scenario gives it. Where they differ, the tags are not known
+    (None), so a waiver by tag does not apply."""
+    index: dict[tuple[str, str | None, str | None, str | None], dict[str | None, Any]] = {}
+    for scenario in inventory.scenarios or [inventory]:
+        for resource in scenario:
+            prov = resource.prov
             region = prov.region if isinstance(prov.region, str) else None
-            index[(prov.address, prov.account, region)] = resource.tags
+            tags = resource.tags if isinstance(resource.tags, dict) else None
+            by_scenario = index.setdefault((prov.address, prov.file, prov.account, region), {})
+            if by_scenario.get(prov.scenario, tags) != tags:
+                tags = None  # the same scenario label with two sets of tags: not known
+            by_scenario[prov.scenario] = tags
 
     def tags_of(result: Result) -> Mapping[str, str] | None:
-        return index.get((result.resource, result.account, result.region))
+        by_scenario = index.get((result.resource, result.file, result.account, result.region)) or {}
+        if result.scenario in by_scenario:
+            return by_scenario[result.scenario]
+        given = list(by_scenario.values())
+        return given[0] if given and all(tags == given[0] for tags in given) else None
 
     return tags_of

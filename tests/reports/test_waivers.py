@@ -254,6 +254,84 @@ def test_an_error_result_is_never_waived():
     assert crashed.status == "ERROR" and register[0]["status"] == "stale"
 
 
+def test_a_tag_waiver_reads_the_tags_of_the_results_own_input(tmp_path):
+    """Two plans with the same address, aws_s3_bucket.assets, both unencrypted: the first
+    tagged Team=web, the second Team=data. A waiver by tag Team=data waives the second
+    plan's result only; the first's stays FAIL."""
+    import json
+
+    from fixtures.planbuilder import PlanBuilder
+
+    plans = []
+    for name, team in (("web.json", "web"), ("data.json", "data")):
+        b = PlanBuilder({"aws": "eu-west-2"})
+        b.add("aws_s3_bucket.assets", {"bucket": f"acme-{team}-assets", "tags": {"Team": team}})
+        plans.append(tmp_path / name)
+        plans[-1].write_text(b.dumps())
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: s3_bucket_encrypted
+  tags: {{Team: data}}
+  reason: the data team's buckets move to KMS next quarter
+  owner: data@example.com
+  expires: {FUTURE}
+""")
+    scan(*plans, "--policy", "s3_bucket_encrypted", "--waivers", waivers, "--format", "json",
+         "--output-dir", tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    found = {(r["location"]["file"], r["resource"]): r["status"] for r in report["results"]}
+    assert found == {(str(plans[0]), "aws_s3_bucket.assets"): "FAIL", (str(plans[1]), "aws_s3_bucket.assets"): "WAIVED"}
+    assert report["waivers"][0]["waived"] == 1
+
+
+CONDITIONAL_BUCKETS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Environment: {Type: String, AllowedValues: [prod, dev], Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Environment, prod]
+  IsDev: !Not [!Condition IsProd]
+Resources:
+  ProdData:
+    Type: AWS::S3::Bucket
+    Condition: IsProd
+    Properties:
+      Tags: [{Key: Team, Value: data}]
+  DevData:
+    Type: AWS::S3::Bucket
+    Condition: IsDev
+    Properties:
+      Tags: [{Key: Team, Value: data}]
+  Shared:
+    Type: AWS::S3::Bucket
+    Properties:
+      Tags: [{Key: Team, Value: !If [IsProd, data, web]}]
+"""
+
+
+def test_a_tag_waiver_reads_the_tags_of_each_condition_scenario(tmp_path):
+    """No bucket names an encryption, so each fails s3_bucket_encrypted. ProdData exists
+    only in production and DevData only outside it, both tagged Team=data: both are
+    waived, whichever scenario comes first. Shared is Team=data in production and
+    Team=web elsewhere, failing in both: outside production nothing waives it, so it
+    stays FAIL."""
+    import json
+
+    template = tmp_path / "template.yaml"
+    template.write_text(CONDITIONAL_BUCKETS)
+    waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
+- policy: s3_bucket_encrypted
+  tags: {{Team: data}}
+  reason: the data team's buckets move to KMS next quarter
+  owner: data@example.com
+  expires: {FUTURE}
+""")
+    scan(template, "--policy", "s3_bucket_encrypted", "--waivers", waivers, "--format", "json",
+         "--output-dir", tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    found = {r["resource"]: r["status"] for r in report["results"]}
+    assert found == {"ProdData": "WAIVED", "DevData": "WAIVED", "Shared": "FAIL"}
+
+
 @pytest.mark.parametrize("entry,line,message", [
     ("  - policy: s3_bucket_encrypted\n    resource: '*'\n    owner: a@example.com\n    expires: 2999-01-01\n",
      2, "is missing reason"),
