@@ -4,7 +4,14 @@ region's databases must not let a network or recovery rule pass, or fail, on wha
 could not see. Each case first shows the verdict with full access, then with the denial."""
 from __future__ import annotations
 
-from fixtures.livebuilder import ingress, remove_default_vpc, subnet, tag_list, tag_spec
+from fixtures.livebuilder import (
+    client_ip_setting,
+    ingress,
+    remove_default_vpc,
+    subnet,
+    tag_list,
+    tag_spec,
+)
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
 from tests.live.server import audit, evaluate
@@ -76,6 +83,7 @@ def test_denied_load_balancers_make_admin_ports_behind_an_nlb_unknown(moto, cata
     balancer = elb.create_load_balancer(Name="nlb", Subnets=public, Scheme="internet-facing", Type="network")
     target_group = elb.create_target_group(Name="ssh", Protocol="TCP", Port=22, VpcId=vpc, TargetType="instance")
     target_group = target_group["TargetGroups"][0]["TargetGroupArn"]
+    client_ip_setting(elb, target_group, True)  # AWS's default for instance targets, as AWS states it
     elb.register_targets(TargetGroupArn=target_group, Targets=[{"Id": instance, "Port": 22}])
     elb.create_listener(LoadBalancerArn=balancer["LoadBalancers"][0]["LoadBalancerArn"], Protocol="TCP", Port=22,
                         DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}])

@@ -32,15 +32,20 @@ from stackproof.model import (
     DynamoDbTable,
     EbsVolume,
     ElastiCacheReplicationGroup,
+    ElasticIp,
     Instance,
     KmsKey,
     LaunchTemplate,
     Listener,
     NetworkAcl,
+    NetworkInterface,
     RouteTable,
     SecurityGroup,
     SqsQueue,
     Subnet,
+    TargetGroup,
+    TransitGateway,
+    TransitGatewayAttachment,
     Unknown,
     Vpc,
 )
@@ -185,6 +190,114 @@ def test_nacl_rules_and_other_network_nouns():
     assert peering.peer_vpc == "arn:aws:ec2:eu-west-1:999988887777:vpc/vpc-9"
 
 
+def interface(ident, instance=None, index=None, **fields):
+    """A DescribeNetworkInterfaces item; ``instance`` attaches it at device ``index``."""
+    found = {"NetworkInterfaceId": ident, "SubnetId": "subnet-pub", "Groups": [{"GroupId": "sg-app"}],
+             "PrivateIpAddress": "10.0.0.10", "Ipv6Addresses": [], "TagSet": [], **fields}
+    if instance:
+        found["Attachment"] = {"InstanceId": instance, "InstanceOwnerId": "111122223333", "DeviceIndex": index,
+                               "Status": "attached"}
+    return found
+
+
+def test_network_interfaces_of_instances_and_the_elastic_ips_on_them():
+    data = {**NETWORK, "network_interfaces": [
+        interface("eni-primary", "i-1", 0, TagSet=tags(Name="web-eth0"),
+                  Ipv6Addresses=[{"Ipv6Address": "2001:db8::1"}, {"Ipv6Address": "2001:db8::2"}]),
+        interface("eni-second", "i-1", 1, SubnetId="subnet-data", Groups=[{"GroupId": "sg-admin"}],
+                  PrivateIpAddress="10.0.20.5",
+                  Association={"PublicIp": "203.0.113.20", "AllocationId": "eipalloc-2"}),
+        # a load balancer's interface (no instance) and one that is being detached place nothing
+        {**interface("eni-elb"),
+         "Attachment": {"InstanceOwnerId": "amazon-elb", "DeviceIndex": 1, "Status": "attached"}},
+        {**interface("eni-leaving"),
+         "Attachment": {"InstanceId": "i-1", "DeviceIndex": 2, "Status": "detaching"}},
+    ], "addresses": [
+        # DescribeAddresses names the instance of an address on its second interface as well
+        {"AllocationId": "eipalloc-2", "PublicIp": "203.0.113.20", "NetworkInterfaceId": "eni-second",
+         "NetworkInterfaceOwnerId": "111122223333", "InstanceId": "i-1", "AssociationId": "eipassoc-2"},
+        {"AllocationId": "eipalloc-3", "PublicIp": "203.0.113.30", "InstanceId": "i-9"},
+        {"AllocationId": "eipalloc-4", "PublicIp": "203.0.113.40"},
+    ]}
+    resources = list(vpc.transform(data, W))
+    interfaces = by_kind(resources, NetworkInterface)
+    assert set(interfaces) == {f"{P}:network-interface/eni-primary", f"{P}:network-interface/eni-second"}
+    primary, second = interfaces[f"{P}:network-interface/eni-primary"], interfaces[f"{P}:network-interface/eni-second"]
+    assert (primary.name, primary.instance, primary.device_index) == ("web-eth0", f"{P}:instance/i-1", 0)
+    assert (primary.subnet, primary.security_groups) == (f"{P}:subnet/subnet-pub", (f"{P}:security-group/sg-app",))
+    assert (primary.private_ip, primary.public_ip, primary.ipv6_address_count) == ("10.0.0.10", None, 2)
+    assert (second.device_index, second.subnet, second.public_ip) == (1, f"{P}:subnet/subnet-data", "203.0.113.20")
+    assert second.security_groups == (f"{P}:security-group/sg-admin",) and second.ipv6_address_count == 0
+    eips = by_kind(resources, ElasticIp)
+    # on an interface, the address is on that interface only (not the instance's primary placement)
+    on_second = eips[f"{P}:elastic-ip/eipalloc-2"]
+    assert (on_second.network_interface, on_second.instance) == (f"{P}:network-interface/eni-second", None)
+    assert eips[f"{P}:elastic-ip/eipalloc-3"].instance == f"{P}:instance/i-9"
+    assert (eips[f"{P}:elastic-ip/eipalloc-4"].instance, eips[f"{P}:elastic-ip/eipalloc-4"].network_interface) == (
+        None, None)
+
+
+SHARED = "arn:aws:ec2:eu-west-2:999988887777:transit-gateway/tgw-shared"
+
+
+def transit(ident, referencing=None, **fields):
+    options = {"SecurityGroupReferencingSupport": referencing} if referencing else {}
+    return {"TransitGatewayId": ident, "TransitGatewayArn": f"{P}:transit-gateway/{ident}", "OwnerId": "111122223333",
+            "State": "available", "Options": {"DnsSupport": "enable", **options}, **fields}
+
+
+def attachment(ident, gateway, referencing="enable", **fields):
+    return {"TransitGatewayAttachmentId": ident, "TransitGatewayId": gateway, "TransitGatewayOwnerId": "111122223333",
+            "VpcId": "vpc-1", "VpcOwnerId": "111122223333", "State": "available", "SubnetIds": ["subnet-data"],
+            "Options": {"SecurityGroupReferencingSupport": referencing}, **fields}
+
+
+def test_transit_gateways_their_attachments_and_group_referencing():
+    route = {"DestinationCidrBlock": "10.9.0.0/16", "TransitGatewayId": "tgw-shared", "State": "active"}
+    data = {**NETWORK,
+            "route_tables": [{**NETWORK["route_tables"][0], "Routes": [*NETWORK["route_tables"][0]["Routes"], route]}],
+            "transit_gateways": [
+                transit("tgw-on", "enable", Tags=tags(Name="hub")),
+                transit("tgw-old"),  # an answer without the option says nothing about it
+                transit("tgw-gone", "enable", State="deleted"),
+                {**transit("tgw-shared", "enable"), "OwnerId": "999988887777", "TransitGatewayArn": SHARED}],
+            "transit_gateway_vpc_attachments": [
+                attachment("tgw-attach-1", "tgw-on", "disable"),
+                attachment("tgw-attach-2", "tgw-shared", TransitGatewayOwnerId="999988887777"),
+                attachment("tgw-attach-3", "tgw-on", Options={}),
+                attachment("tgw-attach-4", "tgw-on", State="deleted")]}
+    resources = list(vpc.transform(data, W))
+    gateways = by_kind(resources, TransitGateway)
+    assert set(gateways) == {f"{P}:transit-gateway/tgw-on", f"{P}:transit-gateway/tgw-old", SHARED}
+    hub = gateways[f"{P}:transit-gateway/tgw-on"]
+    assert hub.name == "hub" and hub.security_group_referencing is True
+    old = gateways[f"{P}:transit-gateway/tgw-old"].security_group_referencing
+    assert isinstance(old, Unknown) and "did not state SecurityGroupReferencingSupport" in old.reason
+    attachments = by_kind(resources, TransitGatewayAttachment)
+    assert set(attachments) == {f"{P}:transit-gateway-attachment/tgw-attach-{i}" for i in (1, 2, 3)}
+    first = attachments[f"{P}:transit-gateway-attachment/tgw-attach-1"]
+    assert (first.transit_gateway, first.vpc, first.security_group_referencing) == (
+        f"{P}:transit-gateway/tgw-on", f"{P}:vpc/vpc-1", False)
+    # a gateway another account shares: its key is its owner's ARN, for the attachment and the route alike
+    assert attachments[f"{P}:transit-gateway-attachment/tgw-attach-2"].transit_gateway == SHARED
+    (table,) = by_kind(resources, RouteTable).values()
+    assert next(r for r in table.routes if r.destination == "10.9.0.0/16").target == SHARED
+    assert isinstance(attachments[f"{P}:transit-gateway-attachment/tgw-attach-3"].security_group_referencing, Unknown)
+
+
+def test_transit_gateways_that_could_not_be_listed_have_unknown_group_referencing():
+    failed_listing = {"error": {"operation": "DescribeTransitGateways", "code": "UnauthorizedOperation",
+                                "reason": "access denied (UnauthorizedOperation)"}}
+    data = {**NETWORK, "transit_gateways": failed_listing,
+            "transit_gateway_vpc_attachments": [attachment("tgw-attach-1", "tgw-on"),
+                                                attachment("tgw-attach-2", "tgw-on")]}
+    (gateway,) = by_kind(vpc.transform(data, W), TransitGateway).values()
+    assert gateway.key == f"{P}:transit-gateway/tgw-on"
+    assert isinstance(gateway.security_group_referencing, Unknown)
+    assert gateway.security_group_referencing.reason == ("DescribeTransitGateways failed: "
+                                                         "access denied (UnauthorizedOperation)")
+
+
 # -- EC2 compute ----------------------------------------------------------------------
 
 
@@ -214,8 +327,10 @@ def test_instances_take_encryption_from_their_volumes_and_public_ip_from_the_acc
     first, second = web.block_devices
     assert first.encrypted is False and first.volume_size == 8
     assert isinstance(second.encrypted, Unknown) and "vol-gone" in second.encrypted.reason
+    assert isinstance(web.ipv6_address_count, Unknown)  # no interface described: not "the subnet decides"
     second_instance = instances[f"{P}:instance/i-2"]
     assert second_instance.associate_public_ip_address is False
+    assert second_instance.ipv6_address_count == 0  # its primary interface has no IPv6 address
     # groups and subnet from the primary network interface when the instance does not list them
     assert second_instance.security_groups == (f"{P}:security-group/sg-db",)
     assert second_instance.subnet == f"{P}:subnet/subnet-data"
@@ -301,6 +416,36 @@ def test_listeners_are_named_after_their_load_balancer_name_tag_and_port():
     groups = {r.key: r for r in resources if r.KIND == "aws.elb.target_group"}
     assert groups["arn:tg1"].targets == (f"{P}:instance/i-1",)
     assert isinstance(groups["arn:tg2"].targets, Unknown)
+
+
+def test_network_balancers_address_types_and_whether_targets_see_the_client():
+    def group(name, protocol, attributes="absent", target_type="instance"):
+        found = {"TargetGroupArn": f"arn:{name}", "TargetGroupName": name, "Protocol": protocol, "Port": 22,
+                 "TargetType": target_type, "TargetHealth": {"TargetHealthDescriptions": []}}
+        return found if attributes == "absent" else {**found, "Attributes": attributes}
+
+    def attribute(value):
+        return [{"Key": "deregistration_delay.timeout_seconds", "Value": "300"},
+                {"Key": "preserve_client_ip.enabled", "Value": value}]
+
+    denied = {"error": {"operation": "DescribeTargetGroupAttributes", "code": "AccessDenied",
+                        "reason": "access denied (AccessDenied)"}}
+    data = {"load_balancers": [
+        {"LoadBalancerArn": "arn:nlb", "LoadBalancerName": "nlb", "Type": "network", "IpAddressType": "dualstack"},
+        {"LoadBalancerArn": "arn:old", "LoadBalancerName": "old", "Type": "network"}],
+        "target_groups": [group("on", "TCP", attribute("true")), group("off", "UDP", attribute("false"), "ip"),
+                          group("unstated", "TLS", attribute("true")[:1]), group("denied", "TCP", denied),
+                          group("unread", "TCP"), group("web", "HTTP")],
+        "tags": {}}
+    resources = list(elbv2.transform(data, W))
+    balancers = {r.key: r for r in resources if r.KIND == "aws.elb.load_balancer"}
+    assert balancers["arn:nlb"].ip_address_type == "dualstack"
+    assert isinstance(balancers["arn:old"].ip_address_type, Unknown)  # not AWS's default, unstated
+    client_ip = {r.name: r.preserve_client_ip for r in resources if isinstance(r, TargetGroup)}
+    assert (client_ip["on"], client_ip["off"], client_ip["web"]) == (True, False, None)  # HTTP: no such setting
+    assert "did not state preserve_client_ip.enabled" in client_ip["unstated"].reason
+    assert client_ip["denied"].reason == "DescribeTargetGroupAttributes failed: access denied (AccessDenied)"
+    assert "were not read" in client_ip["unread"].reason
 
 
 # -- S3 -------------------------------------------------------------------------------

@@ -69,9 +69,18 @@ def instance_of(instance: dict[str, Any], volumes: dict[str, Any], where: Where)
                     associate_public_ip_address=public_ip is not None,
                     public_ip=public_ip,
                     private_ip=instance.get("PrivateIpAddress"),
+                    ipv6_address_count=_ipv6_count(primary),
                     block_devices=devices,
                     launch_template=template,
                     metadata_http_tokens=(instance.get("MetadataOptions") or {}).get("HttpTokens"))
+
+
+def _ipv6_count(primary: dict[str, Any]) -> int | Unknown:
+    """The IPv6 addresses the primary interface has (none is none: the subnet's setting
+    decided at launch, and may have changed since)."""
+    if not primary:
+        return Unknown("DescribeInstances did not describe the primary network interface")
+    return len(primary.get("Ipv6Addresses") or [])
 
 
 def template_devices(mappings: Any) -> tuple[BlockDevice, ...]:

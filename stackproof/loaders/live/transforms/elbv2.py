@@ -1,12 +1,16 @@
-"""DescribeLoadBalancers, DescribeListeners, DescribeTargetGroups -> LoadBalancer, Listener, TargetGroup."""
+"""DescribeLoadBalancers, DescribeListeners, DescribeTargetGroups (and attributes of network ones)
+-> LoadBalancer, Listener, TargetGroup."""
 from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ....model import Listener, ListenerAction, LoadBalancer, Resource, TargetGroup
-from .common import Where, as_int, base, called_tags, failed
+from ....model import Listener, ListenerAction, LoadBalancer, Resource, TargetGroup, Unknown
+from .common import Where, as_bool, as_int, base, called_tags, failed
 
 KINDS = (LoadBalancer.KIND, Listener.KIND, TargetGroup.KIND)
+# Target group protocols of network load balancers, whose targets may see the client's
+# address (preserve_client_ip.enabled): the collector reads their attributes.
+NETWORK_PROTOCOLS = frozenset({"TCP", "UDP", "TLS", "TCP_UDP", "QUIC", "TCP_QUIC"})
 
 
 def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
@@ -21,7 +25,9 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
                            scheme=balancer.get("Scheme") or "internet-facing",
                            subnets=where.ec2_all("subnet", [z.get("SubnetId") for z in zones]),
                            availability_zones=tuple(z["ZoneName"] for z in zones if z.get("ZoneName")),
-                           security_groups=where.ec2_all("security-group", balancer.get("SecurityGroups")))
+                           security_groups=where.ec2_all("security-group", balancer.get("SecurityGroups")),
+                           ip_address_type=balancer.get("IpAddressType")
+                           or Unknown("DescribeLoadBalancers did not state IpAddressType"))
         for listener in balancer.get("Listeners") or []:
             yield listener_of(listener, arn, fields["name"], where)
     for group in data.get("target_groups") or []:
@@ -31,7 +37,8 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
                           port=as_int(group.get("Port")),
                           protocol=group.get("Protocol"),
                           target_type=group.get("TargetType") or "instance",
-                          targets=_targets(group, where))
+                          targets=_targets(group, where),
+                          preserve_client_ip=_preserve_client_ip(group))
 
 
 def listener_of(listener: dict[str, Any], balancer_arn: str, balancer_name: str | None, where: Where) -> Listener:
@@ -70,3 +77,23 @@ def _targets(group: dict[str, Any], where: Where) -> Any:
         if isinstance(ident, str):
             targets.append(where.ec2("instance", ident) if ident.startswith("i-") else ident)
     return tuple(targets)
+
+
+def is_network(group: dict[str, Any]) -> bool:
+    return str(group.get("Protocol") or "").upper() in NETWORK_PROTOCOLS
+
+
+def _preserve_client_ip(group: dict[str, Any]) -> Any:
+    """A network target group's preserve_client_ip.enabled as its attributes state it (None
+    for other target groups, which have no such setting)."""
+    if not is_network(group):
+        return None
+    if "Attributes" not in group:
+        return Unknown("the target group's attributes were not read")
+    problem = failed(group["Attributes"])
+    if problem is not None:
+        return problem
+    values = {a.get("Key"): a.get("Value") for a in group["Attributes"] or []}
+    value = as_bool(values.get("preserve_client_ip.enabled"))
+    return value if value is not None else Unknown("DescribeTargetGroupAttributes did not state "
+                                                   "preserve_client_ip.enabled")

@@ -1,4 +1,9 @@
-"""DescribeVpcs, DescribeSubnets, ... -> Vpc, Subnet, RouteTable, NetworkAcl, SecurityGroup, ..."""
+"""DescribeVpcs, DescribeSubnets, ... -> Vpc, Subnet, RouteTable, NetworkAcl, SecurityGroup, ...
+
+An Elastic IP associated with a network interface is on that interface, which names its
+instance: an address on an instance's second interface makes that interface public, not
+the instance's primary placement (DescribeAddresses names the instance either way).
+"""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -10,23 +15,26 @@ from ....model import (
     NaclRule,
     NatGateway,
     NetworkAcl,
+    NetworkInterface,
     Resource,
     Route,
     RouteTable,
     SecurityGroup,
     SgRule,
     Subnet,
+    TransitGateway,
     TransitGatewayAttachment,
+    Unknown,
     Vpc,
     VpcEndpoint,
     VpcPeeringConnection,
     normalize_protocol,
 )
-from .common import Where, as_int, base, tags_of
+from .common import Where, as_int, base, failed, tags_of
 
 KINDS = tuple(cls.KIND for cls in (
-    Vpc, Subnet, RouteTable, InternetGateway, EgressOnlyInternetGateway, NatGateway, ElasticIp,
-    NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection, TransitGatewayAttachment))
+    Vpc, Subnet, RouteTable, InternetGateway, EgressOnlyInternetGateway, NatGateway, ElasticIp, NetworkInterface,
+    NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection, TransitGateway, TransitGatewayAttachment))
 
 # Route target fields of a DescribeRouteTables route -> (model target type, ARN resource type).
 _TARGETS = (
@@ -42,6 +50,7 @@ _TARGETS = (
 )
 _GATEWAYS = {"igw-": ("internet_gateway", "internet-gateway"), "vgw-": ("virtual_private_gateway", "vpn-gateway"),
              "vpce-": ("vpc_endpoint", "vpc-endpoint")}
+_GONE = ("deleted", "deleting", "failed", "rejected")  # transit gateways and their attachments
 
 
 def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
@@ -76,8 +85,9 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
         yield vpc_of(vpc, where, main_table.get(vpc["VpcId"]), default_acl.get(vpc["VpcId"]))
     for subnet in data.get("subnets") or []:
         yield subnet_of(subnet, where, subnet_table.get(subnet["SubnetId"]), subnet_acl.get(subnet["SubnetId"]))
+    transit_keys = _transit_gateway_keys(data, where)
     for table in tables:
-        yield route_table_of(table, where, gateways, nat_gateways)
+        yield route_table_of(table, where, gateways, nat_gateways, transit_keys)
     for gateway in data.get("internet_gateways") or []:
         attached = [a.get("VpcId") for a in gateway.get("Attachments") or [] if a.get("State") in ("available", "attached")]
         tags = tags_of(gateway.get("Tags"))
@@ -102,12 +112,10 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
                          connectivity_type=gateway.get("ConnectivityType") or "public",
                          elastic_ip=where.ec2("elastic-ip", allocation))
     for address in data.get("addresses") or []:
-        ident = address.get("AllocationId") or address.get("PublicIp")
-        tags = tags_of(address.get("Tags"))
-        yield ElasticIp(**base(where, where.ec2("elastic-ip", ident), tags, ident),
-                        instance=where.ec2("instance", address.get("InstanceId")),
-                        network_interface=where.ec2("network-interface", address.get("NetworkInterfaceId")),
-                        public_ip=address.get("PublicIp"))
+        yield elastic_ip_of(address, where)
+    for interface in data.get("network_interfaces") or []:
+        if _on_an_instance(interface):
+            yield network_interface_of(interface, where)
     for acl in acls:
         yield network_acl_of(acl, where)
     for group in data.get("security_groups") or []:
@@ -134,16 +142,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
                    peering["VpcPeeringConnectionId"]),
             vpc=_peer_vpc(peering.get("RequesterVpcInfo"), where),
             peer_vpc=_peer_vpc(peering.get("AccepterVpcInfo"), where))
-    for attachment in data.get("transit_gateway_vpc_attachments") or []:
-        if attachment.get("State") in ("deleted", "deleting", "failed", "rejected"):
-            continue
-        tags = tags_of(attachment.get("Tags"))
-        yield TransitGatewayAttachment(
-            **base(where, where.ec2("transit-gateway-attachment", attachment["TransitGatewayAttachmentId"]), tags,
-                   attachment["TransitGatewayAttachmentId"]),
-            transit_gateway=where.ec2("transit-gateway", attachment.get("TransitGatewayId")),
-            vpc=where.ec2("vpc", attachment.get("VpcId"), account=attachment.get("VpcOwnerId")),
-            subnets=where.ec2_all("subnet", attachment.get("SubnetIds")))
+    yield from transit_gateways_of(data, where, transit_keys)
 
 
 def vpc_of(vpc: dict[str, Any], where: Where, main_table: str | None, default_acl: str | None) -> Vpc:
@@ -183,7 +182,8 @@ def _gone(route: dict[str, Any], vpc: Any, gateways: set[tuple[str, Any]], nat_g
     return isinstance(nat, str) and nat not in nat_gateways
 
 
-def _route(route: dict[str, Any], where: Where, blackhole: bool = False) -> Route:
+def _route(route: dict[str, Any], where: Where, blackhole: bool = False,
+           transit_keys: dict[str, str] | None = None) -> Route:
     destination = (route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
                    or route.get("DestinationPrefixListId"))
     target_type, target = "unknown", None
@@ -203,19 +203,21 @@ def _route(route: dict[str, Any], where: Where, blackhole: bool = False) -> Rout
             if isinstance(value, str) and value:
                 target_type = kind
                 target = where.ec2(arn_type, value) if arn_type else value
+                if kind == "transit_gateway" and transit_keys:
+                    target = transit_keys.get(value, target)  # a gateway another account shares
                 break
     return Route(destination=destination or "", target_type=target_type, target=target,
                  blackhole=blackhole or route.get("State") == "blackhole")
 
 
 def route_table_of(table: dict[str, Any], where: Where, gateways: set[tuple[str, Any]],
-                   nat_gateways: set[str]) -> RouteTable:
+                   nat_gateways: set[str], transit_keys: dict[str, str] | None = None) -> RouteTable:
     tags = tags_of(table.get("Tags"))
     is_main = any(a.get("Main") for a in table.get("Associations") or [])
     vpc = table.get("VpcId")
     return RouteTable(**base(where, where.ec2("route-table", table["RouteTableId"]), tags, table["RouteTableId"]),
                       vpc=where.ec2("vpc", vpc),
-                      routes=tuple(_route(r, where, _gone(r, vpc, gateways, nat_gateways))
+                      routes=tuple(_route(r, where, _gone(r, vpc, gateways, nat_gateways), transit_keys)
                                    for r in table.get("Routes") or []),
                       is_main=is_main)
 
@@ -285,3 +287,87 @@ def _peer_vpc(info: Any, where: Where) -> str | None:
     region = info.get("Region") or where.region
     account = info.get("OwnerId") or where.account
     return where.arn("ec2", f"vpc/{info['VpcId']}", region=region, account=account)
+
+
+def elastic_ip_of(address: dict[str, Any], where: Where) -> ElasticIp:
+    ident = address.get("AllocationId") or address.get("PublicIp")
+    interface = address.get("NetworkInterfaceId")
+    tags = tags_of(address.get("Tags"))
+    return ElasticIp(**base(where, where.ec2("elastic-ip", ident), tags, ident),
+                     # on an interface, the interface says which instance (see the module's docstring)
+                     instance=None if interface else where.ec2("instance", address.get("InstanceId")),
+                     network_interface=where.ec2("network-interface", interface,
+                                                 account=address.get("NetworkInterfaceOwnerId")),
+                     public_ip=address.get("PublicIp"))
+
+
+def _on_an_instance(interface: dict[str, Any]) -> bool:
+    """Interfaces that place an instance; those of load balancers, NAT gateways, endpoints or
+    functions (no InstanceId), and detached ones, reach nothing the model has."""
+    attachment = interface.get("Attachment") or {}
+    return bool(attachment.get("InstanceId")) and attachment.get("Status", "attached") in ("attached", "attaching")
+
+
+def network_interface_of(interface: dict[str, Any], where: Where) -> NetworkInterface:
+    ident = interface["NetworkInterfaceId"]
+    attachment = interface.get("Attachment") or {}
+    tags = tags_of(interface.get("TagSet"))
+    return NetworkInterface(**base(where, where.ec2("network-interface", ident), tags, ident),
+                            subnet=where.ec2("subnet", interface.get("SubnetId")),
+                            security_groups=where.ec2_all("security-group",
+                                                          [g.get("GroupId") for g in interface.get("Groups") or []]),
+                            private_ip=interface.get("PrivateIpAddress"),
+                            public_ip=(interface.get("Association") or {}).get("PublicIp"),
+                            # the addresses it has: none is none, not "the subnet decides"
+                            ipv6_address_count=len(interface.get("Ipv6Addresses") or []),
+                            instance=where.ec2("instance", attachment.get("InstanceId")),
+                            device_index=as_int(attachment.get("DeviceIndex")))
+
+
+def _transit_gateway_keys(data: dict[str, Any], where: Where) -> dict[str, str]:
+    """Transit gateway id -> key: its ARN, in the account that owns it (it may be shared)."""
+    keys = {a["TransitGatewayId"]: where.ec2("transit-gateway", a["TransitGatewayId"],
+                                              account=a.get("TransitGatewayOwnerId"))
+            for a in data.get("transit_gateway_vpc_attachments") or [] if a.get("TransitGatewayId")}
+    listed = data.get("transit_gateways")
+    for gateway in listed if isinstance(listed, list) else []:
+        keys[gateway["TransitGatewayId"]] = gateway.get("TransitGatewayArn") or where.ec2(
+            "transit-gateway", gateway["TransitGatewayId"], account=gateway.get("OwnerId"))
+    return keys  # type: ignore[return-value]
+
+
+def _switch(options: Any, name: str, operation: str) -> bool | Unknown:
+    """An enable / disable option; one the answer does not state is unknown, not AWS's default."""
+    value = (options or {}).get(name)
+    if value in ("enable", "disable"):
+        return value == "enable"
+    return Unknown(f"{operation} did not state {name}")
+
+
+def transit_gateways_of(data: dict[str, Any], where: Where, keys: dict[str, str]) -> Iterator[Resource]:
+    """Transit gateways and their VPC attachments. When DescribeTransitGateways failed, each
+    gateway an attachment names is still there, with its group referencing unknown."""
+    listed = data.get("transit_gateways")
+    problem = failed(listed)
+    attachments = [a for a in data.get("transit_gateway_vpc_attachments") or [] if a.get("State") not in _GONE]
+    if problem is not None:
+        for ident in dict.fromkeys(a.get("TransitGatewayId") for a in attachments if a.get("TransitGatewayId")):
+            yield TransitGateway(**base(where, keys[ident], {}, ident), security_group_referencing=problem)
+    for gateway in listed if isinstance(listed, list) else []:
+        if gateway.get("State") in _GONE:
+            continue
+        ident = gateway["TransitGatewayId"]
+        yield TransitGateway(**base(where, keys[ident], tags_of(gateway.get("Tags")), ident),
+                             security_group_referencing=_switch(gateway.get("Options"),
+                                                                "SecurityGroupReferencingSupport",
+                                                                "DescribeTransitGateways"))
+    for attachment in attachments:
+        tags = tags_of(attachment.get("Tags"))
+        yield TransitGatewayAttachment(
+            **base(where, where.ec2("transit-gateway-attachment", attachment["TransitGatewayAttachmentId"]), tags,
+                   attachment["TransitGatewayAttachmentId"]),
+            transit_gateway=keys.get(attachment.get("TransitGatewayId")),  # type: ignore[arg-type]
+            vpc=where.ec2("vpc", attachment.get("VpcId"), account=attachment.get("VpcOwnerId")),
+            subnets=where.ec2_all("subnet", attachment.get("SubnetIds")),
+            security_group_referencing=_switch(attachment.get("Options"), "SecurityGroupReferencingSupport",
+                                               "DescribeTransitGatewayVpcAttachments"))
