@@ -74,9 +74,11 @@ def test_exposure_map_as_json(capsys):
     data = json.loads(out)
     exposed = {e["name"]: e for e in data["exposed"]}
     assert code == 0 and data["schema"] == "stackproof/exposure@1"
-    assert set(exposed) == {"np-edge-web", "np-inherit-web"}  # legacy: blackhole; database: private
+    # legacy: blackhole; database: private; np-eni-web: through the Elastic IP on its second interface
+    assert set(exposed) == {"np-edge-web", "np-inherit-web", "np-eni-web"}
     assert {e["traffic"] for e in exposed["np-edge-web"]["exposures"]} == {"tcp/443"}  # the ACL drops 22
     assert {e["traffic"] for e in exposed["np-inherit-web"]["exposures"]} == {"tcp/22", "tcp/443"}
+    assert {e["traffic"] for e in exposed["np-eni-web"]["exposures"]} == {"tcp/22", "tcp/443"}
 
 
 def test_exposure_of_a_bad_file_is_one_line(capsys, tmp_path):
