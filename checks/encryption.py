@@ -32,21 +32,21 @@ from stackproof.rules import (
 )
 
 
-def _key(kms_key_id: object, default: str = "the AWS managed key") -> str:
+def _key(ctx: Context, kms_key_id: object, default: str = "the AWS managed key") -> str:
     if is_unknown(kms_key_id):
         return f"a KMS key whose id is unknown ({kms_key_id.reason})"
-    return f"KMS key {kms_key_id}" if kms_key_id else default
+    return f"KMS key {ctx.inventory.address(kms_key_id)}" if kms_key_id else default
 
 
 def rds_instance_storage_encrypted(db: DbInstance, ctx: Context) -> Verdict:
     """Database storage is encrypted at rest."""
     if isinstance(db.cluster, str):
-        return not_applicable(f"an Aurora member of {db.cluster}; its storage is the cluster's")
+        return not_applicable(f"an Aurora member of {ctx.inventory.address(db.cluster)}; its storage is the cluster's")
     if is_unknown(db.storage_encrypted):
         return unknown_field("storage_encrypted", db.storage_encrypted)
     if not db.storage_encrypted:
         return failed("storage is not encrypted (storage_encrypted is false)")
-    return passed(f"storage encrypted with {_key(db.kms_key_id)}")
+    return passed(f"storage encrypted with {_key(ctx, db.kms_key_id)}")
 
 
 def rds_cluster_storage_encrypted(cluster: DbCluster, ctx: Context) -> Verdict:
@@ -57,7 +57,7 @@ def rds_cluster_storage_encrypted(cluster: DbCluster, ctx: Context) -> Verdict:
         return unknown_field("storage_encrypted", cluster.storage_encrypted)
     if not cluster.storage_encrypted:
         return failed("cluster storage is not encrypted (storage_encrypted is false)")
-    return passed(f"cluster storage encrypted with {_key(cluster.kms_key_id)}")
+    return passed(f"cluster storage encrypted with {_key(ctx, cluster.kms_key_id)}")
 
 
 def s3_bucket_encrypted(bucket: Bucket, ctx: Context) -> Verdict:
@@ -67,7 +67,7 @@ def s3_bucket_encrypted(bucket: Bucket, ctx: Context) -> Verdict:
         return unknown_field("default encryption", algorithm)
     require_kms = bool(ctx.params.get("require_kms", True))
     if algorithm in ("aws:kms", "aws:kms:dsse"):
-        return passed(f"default encryption {algorithm} with {_key(bucket.kms_key_id)}")
+        return passed(f"default encryption {algorithm} with {_key(ctx, bucket.kms_key_id)}")
     if algorithm == "AES256":
         described = "SSE-S3 (AES256)"
     elif algorithm:
@@ -108,7 +108,7 @@ def ebs_volume_encrypted(resource: Resource, ctx: Context) -> Verdict:
         if is_unknown(resource.encrypted):
             return unknown_field("encrypted", resource.encrypted)
         if resource.encrypted is True:
-            return passed(f"encrypted with {_key(resource.kms_key_id, 'the default EBS key')}")
+            return passed(f"encrypted with {_key(ctx, resource.kms_key_id, 'the default EBS key')}")
         if resource.encrypted is False:
             return failed("volume is not encrypted (encrypted = false)")
         return failed(f"volume {NOT_REQUESTED}")
@@ -140,7 +140,7 @@ def elasticache_replication_group_encrypted(group: ElastiCacheReplicationGroup, 
                if not value]
     if missing:
         return failed(f"not encrypted {' or '.join(missing)}")
-    return passed(f"encrypted at rest (with {_key(group.kms_key_id)}) and in transit")
+    return passed(f"encrypted at rest (with {_key(ctx, group.kms_key_id)}) and in transit")
 
 
 def efs_file_system_encrypted(fs: EfsFileSystem, ctx: Context) -> Verdict:
@@ -149,13 +149,13 @@ def efs_file_system_encrypted(fs: EfsFileSystem, ctx: Context) -> Verdict:
         return unknown_field("encrypted", fs.encrypted)
     if not fs.encrypted:
         return failed("file system is not encrypted (encrypted = false)")
-    return passed(f"encrypted with {_key(fs.kms_key_id)}")
+    return passed(f"encrypted with {_key(ctx, fs.kms_key_id)}")
 
 
 def sqs_queue_encrypted(queue: SqsQueue, ctx: Context) -> Verdict:
     """SQS queues encrypt messages at rest (SSE-KMS, or SSE-SQS unless KMS is required)."""
     if queue.kms_master_key_id is not None:
-        return passed(f"SSE-KMS with {_key(queue.kms_master_key_id)}")
+        return passed(f"SSE-KMS with {_key(ctx, queue.kms_master_key_id)}")
     managed = queue.sqs_managed_sse_enabled
     if is_unknown(managed):
         return unknown_field("sqs_managed_sse_enabled", managed)
@@ -172,7 +172,7 @@ def sns_topic_encrypted(topic: SnsTopic, ctx: Context) -> Verdict:
     """SNS topics encrypt messages at rest with a KMS key."""
     if topic.kms_master_key_id is None:
         return failed("no KMS key (kms_master_key_id is not set); SNS does not encrypt topics by default")
-    return passed(f"SSE with {_key(topic.kms_master_key_id)}")
+    return passed(f"SSE with {_key(ctx, topic.kms_master_key_id)}")
 
 
 def dynamodb_table_encrypted(table: DynamoDbTable, ctx: Context) -> Verdict:
@@ -182,11 +182,11 @@ def dynamodb_table_encrypted(table: DynamoDbTable, ctx: Context) -> Verdict:
     if is_unknown(enabled):
         return unknown_field("server_side_encryption", enabled)
     if enabled and isinstance(arn, str):
-        return passed(f"encrypted with customer managed {_key(arn)}")
+        return passed(f"encrypted with customer managed {_key(ctx, arn)}")
     if enabled and is_unknown(arn):
         if required:
             return unknown(f"whether the table's KMS key is customer managed is unknown: {arn.reason}")
-        return passed(f"encrypted with {_key(arn)}; a customer managed key is not required")
+        return passed(f"encrypted with {_key(ctx, arn)}; a customer managed key is not required")
     described = "the AWS managed key aws/dynamodb" if enabled else "an AWS owned key"
     if required:
         return failed(f"encrypted with {described}, not a customer managed key")
@@ -247,4 +247,4 @@ def cloudtrail_trail_encrypted(trail: CloudTrail, ctx: Context) -> Verdict:
     """Trail logs are encrypted with a KMS key (SSE-KMS)."""
     if trail.kms_key_id is None:
         return failed("log files are encrypted only with SSE-S3; no KMS key (kms_key_id) is set")
-    return passed(f"log files encrypted with {_key(trail.kms_key_id)}")
+    return passed(f"log files encrypted with {_key(ctx, trail.kms_key_id)}")

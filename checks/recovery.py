@@ -102,7 +102,8 @@ def _destination_region(rule_bucket: object, stated: object, ctx: Context) -> tu
         if isinstance(region, str) and region:
             return region, f"bucket {queries.label(ctx.inventory, target.key)}"
         if is_unknown(region):
-            return unknown(f"the region of destination bucket {target.key} is unknown: {region.reason}")
+            return unknown(f"the region of destination bucket {ctx.inventory.address(target.key)} is unknown: "
+                           f"{region.reason}")
     if isinstance(stated, str) and stated:
         return stated, f"bucket {rule_bucket}"
     if is_unknown(stated):

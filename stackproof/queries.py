@@ -245,13 +245,16 @@ def _build_unplaced_eips(inventory: Inventory) -> list[tuple[ElasticIp, str]]:
 
 
 def label(inventory: Inventory, key: object) -> str:
-    """A short human name for a referenced resource: its name, else its key."""
+    """A short human name for a referenced resource: its name and address, else its
+    address (``Inventory.address``), else the reference as it is."""
     if isinstance(key, Unknown):
         return f"(unknown: {key.reason})"
     resource = inventory.get(key) if isinstance(key, str) else None
-    if resource is not None and isinstance(resource.name, str) and resource.name:
-        return f"{resource.name} ({resource.key})" if resource.name != resource.key else resource.key
-    return str(key)
+    address = inventory.address(key)
+    if resource is not None and isinstance(resource.name, str) and resource.name \
+            and resource.name != resource.prov.address:
+        return f"{resource.name} ({address})"
+    return address
 
 
 def keys(values: Iterable[object]) -> list[str]:

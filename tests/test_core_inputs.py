@@ -56,6 +56,37 @@ def test_two_plans_with_the_same_addresses_are_both_evaluated(tmp_path, monkeypa
     assert len({r["fingerprint"] for r in results}) == len(results)
 
 
+def test_messages_name_resources_by_address_and_file_not_by_re_keyed_key(tmp_path, monkeypatch):
+    # The second plan's keys are re-keyed ("b.json#aws_route_table.data") to stay distinct;
+    # messages show the plain address, with the file since both plans hold that address.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.json").write_text(PLAN.read_text())
+    (tmp_path / "b.json").write_text(PLAN.read_text())
+    _, results, _ = scan(tmp_path, "a.json", "b.json")
+    shown = [r["message"] for r in results] + [p["path"] for r in results for p in r["evidence"].get("paths", [])]
+    assert not [text for text in shown if "#" in text]
+    found = {(r["policy"], r["resource"], r["location"]["file"]): r["message"] for r in results}
+    for file in ("a.json", "b.json"):
+        assert found[("subnet_data_tier_private", "aws_subnet.data[0]", file)].endswith(
+            f"its route table rtb-data (aws_route_table.data in {file}) has no route to an internet gateway")
+    # a plan scanned alone names its resources as before
+    _, alone, _ = scan(tmp_path / "alone", "a.json")
+    assert {r["message"] for r in alone if r["resource"] == "aws_subnet.data[0]"} >= {
+        "holds aws_db_instance.main, aws_efs_file_system.shared, aws_elasticache_replication_group.cache; its route "
+        "table rtb-data (aws_route_table.data) has no route to an internet gateway"}
+
+
+def test_a_re_keyed_templates_key_reference_reads_as_its_logical_id(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    template = ("Resources:\n  DataKey: {Type: AWS::KMS::Key, Properties: {EnableKeyRotation: true}}\n"
+                "  Queue: {Type: AWS::SQS::Queue, Properties: {KmsMasterKeyId: !Ref DataKey}}\n")
+    (tmp_path / "a.yaml").write_text(template)
+    (tmp_path / "b.yaml").write_text(template)
+    _, results, _ = scan(tmp_path, "a.yaml", "b.yaml", options=["--policy", "sqs_queue_encrypted"])
+    assert sorted(r["message"] for r in results) == ["SSE-KMS with KMS key DataKey in a.yaml",
+                                                    "SSE-KMS with KMS key DataKey in b.yaml"]
+
+
 def test_two_templates_with_the_same_logical_ids(tmp_path):
     region = ["--region", "eu-west-2"]
     code, results, _ = scan(tmp_path, AURORA, CONDITIONS, options=region)

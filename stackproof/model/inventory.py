@@ -155,6 +155,18 @@ class Inventory:
         copied.run_info = dict(self.run_info)
         return copied
 
+    def address(self, key: Any) -> str:
+        """How messages name the resource a key refers to: by its own address (a re-keyed
+        input's resources keep theirs), with its file where another file has the same
+        address; a reference to nothing in the inputs (an id, an ARN) as it is."""
+        resource = self.get(key)
+        if resource is None:
+            return str(key)
+        address, file = resource.prov.address, resource.prov.file
+        if file and len(self.derived("files_by_address", _files_by_address).get(address, ())) > 1:
+            return f"{address} in {file}"
+        return address
+
     def get(self, key: str | None) -> Resource | None:
         if not isinstance(key, str):
             return None
@@ -182,3 +194,10 @@ class Inventory:
         if name not in self._derived:
             self._derived[name] = build(self)
         return self._derived[name]
+
+
+def _files_by_address(inventory: Inventory) -> dict[str, set[str | None]]:
+    found: dict[str, set[str | None]] = defaultdict(set)
+    for resource in inventory.resources:
+        found[resource.prov.address].add(resource.prov.file)
+    return found

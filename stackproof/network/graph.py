@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
+from .. import queries
 from ..model import AutoScalingGroup, Instance, Inventory, Resource, Unknown
 from .endpoints import Endpoint, Forward, Placement, build_endpoints
 from .compiled import ANY_GROUP
@@ -151,11 +152,7 @@ class Network:
         return self._tiers[tier_tag]
 
     def label(self, resource: Any) -> str:
-        key = _key(resource)
-        found = self.inventory.get(key)
-        if found is not None and isinstance(found.name, str) and found.name and found.name != key:
-            return f"{found.name} ({found.prov.address})"
-        return str(key)
+        return queries.label(self.inventory, _key(resource))
 
     def find(self, text: str) -> str | None:
         """The key of the resource a user names by key, address or name (None: none, or several)."""

@@ -82,13 +82,13 @@ class Indexes:
 
 
 def name_of(inventory: Inventory, key: Any) -> str:
-    """The short name a path shows: the resource's name, else its key or id."""
+    """The short name a path shows: the resource's name, else its address or id."""
     if isinstance(key, Unknown):
         return "(unknown)"
     resource = inventory.get(key) if isinstance(key, str) else None
     if resource is not None and isinstance(resource.name, str) and resource.name:
         return resource.name
-    return str(key)
+    return inventory.address(key)
 
 
 class ModeView:
