@@ -38,9 +38,15 @@ def planted_estate(clients) -> None:
     group = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc,
                                       TagSpecifications=tag_spec("security-group", tags("sg-app")))["GroupId"]
     user_data = base64.b64encode(f"#!/bin/sh\nexport DB_PASSWORD={MARK}-userdata\n".encode()).decode()
-    ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=subnets[0],
-                      UserData=user_data, SecurityGroupIds=[group],
-                      TagSpecifications=tag_spec("instance", tags("web")) + tag_spec("volume", tags("web-root")))
+    instance = ec2.run_instances(
+        ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=subnets[0],
+        UserData=user_data, SecurityGroupIds=[group],
+        TagSpecifications=tag_spec("instance", tags("web")) + tag_spec("volume", tags("web-root")))
+    second = ec2.create_network_interface(SubnetId=subnets[0], Groups=[group],
+                                          TagSpecifications=tag_spec("network-interface", tags("web-eth1")))
+    ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterface"]["NetworkInterfaceId"],
+                                 InstanceId=instance["Instances"][0]["InstanceId"], DeviceIndex=1)
+    ec2.create_transit_gateway(TagSpecifications=tag_spec("transit-gateway", tags("hub")))
     ec2.create_launch_template(LaunchTemplateName="app", LaunchTemplateData={
         "ImageId": "ami-12345678", "InstanceType": "t3.micro", "UserData": user_data,
         "MetadataOptions": {"HttpTokens": "required"}},
@@ -94,6 +100,7 @@ def planted_estate(clients) -> None:
     elb = clients("elbv2", region)
     elb.create_load_balancer(Name="web", Subnets=subnets, Tags=tag_list(tags("alb")))
     elb.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=vpc, Tags=tag_list(tags("tg")))
+    elb.create_target_group(Name="ssh", Protocol="TCP", Port=22, VpcId=vpc, Tags=tag_list(tags("tg-ssh")))
     clients("elb", region).create_load_balancer(
         LoadBalancerName="classic", Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],
         Subnets=subnets, Tags=tag_list(tags("classic")))
@@ -121,6 +128,8 @@ def test_no_planted_secret_reaches_the_snapshot_or_any_report(moto, tmp_path, ca
     names = {r["name"] for r in report["results"]}
     assert {"db", "orders", "jobs", "alerts", "evidence", "cache", "alb", "trail", "efs", "kms"} <= names
     assert "prod" in {r["environment"] for r in report["results"] if r["name"] == "db"}  # the Environment tag
+    (hub,) = units["vpc"]["transit_gateways"]
+    assert {"Key": "db_password", "Value": REDACTED} in hub["Tags"]
     (db,) = units["rds"]["instances"]
     assert {"Key": "Environment", "Value": "prod"} in db["TagList"]
     assert {"Key": "api_token", "Value": REDACTED} in db["TagList"] and db["MasterUsername"] == REDACTED
