@@ -1,11 +1,12 @@
 """Catalogue x inventory -> results. A rule that raises becomes an ERROR result."""
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, Iterable
 
 from .catalogue import Policy, environment_name
-from .model import Gap, Inventory, Resource, Unknown
+from .model import Gap, Inventory, Provenance, Resource, Unknown
 from .results import Result
 from .rules import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Context, Verdict
 
@@ -38,8 +39,18 @@ def environment_of(resource: Resource, chosen: str | None, secrets: frozenset[st
 def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str | None = None) -> list[Result]:
     if inventory.scenarios:
         return _worst_of_scenarios(list(policies), inventory.scenarios, environment)
+    judged = _judge(policies, inventory, environment)
+    for result, prov in judged:
+        _name_scenario(result, prov.maybe if prov else None)
+    return [result for result, _ in judged]
+
+
+def _judge(policies: Iterable[Policy], inventory: Inventory,
+           environment: str | None) -> list[tuple[Result, Provenance | None]]:
+    """Each policy's result for each resource of its kinds (with the resource's provenance)
+    and for each gap in its kinds (with none)."""
     secrets = frozenset(s.strip().lower() for s in inventory.secrets if s.strip())
-    results: list[Result] = []
+    results: list[tuple[Result, Provenance | None]] = []
     for policy in policies:
         rule = policy.function()
         contexts: dict[str | None, Context] = {}
@@ -56,20 +67,28 @@ def evaluate(policies: Iterable[Policy], inventory: Inventory, environment: str 
                     result = _result(policy, resource, verdict, applied)
                 if needed_gaps:
                     _not_assessed_where_gaps(result, resource, policy, needed_gaps)
-                results.append(result)
+                results.append((result, resource.prov))
         for gap in inventory.gaps:
             if set(gap.kinds) & set(policy.kinds):
-                results.append(Result(
+                results.append((Result(
                     policy=policy.id, status=UNKNOWN, severity=policy.severity, resource=gap.where,
                     kind=gap.kinds[0], source="live" if gap.account or gap.region else "input",
                     message=f"not assessed: {gap.reason}", file=gap.file, line=gap.line, account=gap.account,
                     region=gap.region,
-                ))
+                ), None))
     scrub = _scrubber(inventory.secrets)
     if scrub is not None:
-        for result in results:
+        for result, _ in results:
             _scrub(result, scrub)
     return results
+
+
+def _name_scenario(result: Result, label: str | None) -> None:
+    """The scenario a result holds in, named once: in its own field, and at the head of its
+    message, which is what every report shows."""
+    result.scenario = label
+    if label:
+        result.message = f"{label}: {result.message}"
 
 
 def _context(contexts: dict[str | None, Context], inventory: Inventory, policy: Policy, env: str | None) -> Context:
@@ -129,27 +148,67 @@ def _not_assessed_where_gaps(result: Result, resource: Resource, policy: Policy,
 
 
 _RANK = {ERROR: 5, FAIL: 4, UNKNOWN: 3, PASS: 2, NOT_APPLICABLE: 1}
+MAX_CAUSE = 3  # conditions a scenario label names at most, unless only all of a resource's do
 
 
 def _worst_of_scenarios(policies: list[Policy], scenarios: list[Inventory], environment: str | None) -> list[Result]:
     """CloudFormation condition scenarios: each is evaluated; per policy and resource the
-    worst verdict is kept, and unless every scenario gives it, its message names the scenario."""
-    merged: dict[tuple[Any, ...], list[Result]] = {}
-    for scenario in scenarios:
-        for result in evaluate(policies, scenario, environment):
+    worst verdict is kept, and unless every scenario gives it, its message names what
+    gives it (``_cause``), else the resource's scenario."""
+    merged: dict[tuple[Any, ...], list[tuple[int, Result, Provenance | None]]] = {}
+    for index, scenario in enumerate(scenarios):
+        for result, prov in _judge(policies, scenario, environment):
             identity = (result.policy, result.kind, result.resource, result.file, result.account, result.region)
-            merged.setdefault(identity, []).append(result)
+            merged.setdefault(identity, []).append((index, result, prov))
+    causes: dict[tuple[Any, ...], str | None] = {}  # resources share conditions and patterns of verdicts
     results = []
     for found in merged.values():
-        worst = max(found, key=lambda r: _RANK.get(r.status, 0))  # the first of the worst
-        everywhere = len(found) == len(scenarios) and all(r.status == worst.status for r in found)
-        if everywhere or not worst.scenario:
-            worst.scenario = None
-        else:
-            worst.message = f"{worst.scenario}: {worst.message}"
-            worst.evidence = {**worst.evidence, "scenarios": {r.scenario: r.status for r in found}}
+        index, worst, prov = max(found, key=lambda item: _RANK.get(item[1].status, 0))  # the first of the worst
+        label = None
+        if len(found) < len(scenarios) or any(r.status != worst.status for _, r, _ in found):
+            label = _memo_cause(found, worst.status, prov, scenarios, causes) or \
+                (prov.scenario if prov else scenarios[index].scenario)
+            worst.evidence = {**worst.evidence, "scenarios": {
+                (p.scenario if p else scenarios[i].scenario): r.status for i, r, p in found}}
+        _name_scenario(worst, ", ".join(part for part in (label, prov and prov.maybe) if part) or None)
         results.append(worst)
     return results
+
+
+def _memo_cause(found: list[tuple[int, Result, Provenance | None]], worst: str, prov: Provenance | None,
+                scenarios: list[Inventory], causes: dict[tuple[Any, ...], str | None]) -> str | None:
+    statuses: list[str | None] = [None] * len(scenarios)  # None: the resource is not in that scenario
+    for index, result, _ in found:
+        statuses[index] = result.status
+    names = prov.conditions if prov else ()
+    key = (names, tuple(statuses), worst)
+    if key not in causes:
+        causes[key] = _cause(names, statuses, worst, [scenario.conditions for scenario in scenarios])
+    return causes[key]
+
+
+def _cause(names: tuple[str, ...], statuses: list[str | None], worst: str, values: list[dict[str, str]]) -> str | None:
+    """The fewest of a resource's conditions ``names`` that, wherever they hold as in a
+    scenario giving the ``worst`` status, give it: "when IsProduction is false". Of as few,
+    the one that holds in most scenarios (the whole cause rather than a part of it), then
+    the first in ``names``. ``values`` holds each scenario's conditions, ``statuses`` each
+    one's status (None where the resource is not). None when no such set is found."""
+    varying = [n for n in names if len({scenario.get(n) for scenario in values}) > 1]
+    rows = [(tuple(scenario.get(n) for n in varying), status) for scenario, status in zip(values, statuses)]
+    worst_rows = list(dict.fromkeys(row for row, status in rows if status == worst))
+    sizes = [*range(1, min(len(varying), MAX_CAUSE) + 1)] + ([len(varying)] if len(varying) > MAX_CAUSE else [])
+    for size in sizes:
+        best: tuple[int, list[str]] | None = None
+        for chosen in itertools.combinations(range(len(varying)), size):
+            for row in worst_rows:
+                if any(row[i] is None for i in chosen):
+                    continue  # undecided there: it names no cause
+                holding = [status for other, status in rows if all(other[i] == row[i] for i in chosen)]
+                if all(status == worst for status in holding) and (best is None or len(holding) > best[0]):
+                    best = (len(holding), [row[i] for i in chosen])
+        if best is not None:
+            return "when " + " and ".join(best[1])
+    return None
 
 
 def _run(rule: Any, resource: Resource, ctx: Context) -> Verdict:
@@ -178,7 +237,6 @@ def _result(policy: Policy, resource: Resource, verdict: Verdict, environment: s
         account=prov.account,
         region=prov.region if isinstance(prov.region, str) else None,
         environment=environment,
-        scenario=prov.scenario,
         evidence=dict(verdict.evidence),
     )
 

@@ -68,7 +68,13 @@ class Provenance:
     account: str | None = None
     region: str | None = None
     action: str | None = None  # create, update, replace, delete, no-op, read (plans and change sets)
-    scenario: str | None = None  # CloudFormation condition scenario, e.g. "when IsProduction is false"
+    # CloudFormation condition scenarios: the one this resource is in, named by the conditions
+    # it depends on ("when IsProduction is false"); those conditions, its own Condition and
+    # Fn::If conditions first (ids of Inventory.conditions, which holds their values); and
+    # when its own condition cannot be decided: "if it exists (its condition X cannot be decided)".
+    scenario: str | None = None
+    conditions: tuple[str, ...] = ()
+    maybe: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

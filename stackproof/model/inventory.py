@@ -53,6 +53,8 @@ class Inventory:
     # keeps, per policy and resource, the worst verdict, named by its scenario.
     scenarios: list["Inventory"] = field(default_factory=list)
     scenario: str | None = None  # the scenario this inventory is: "when IsProduction is false"
+    # Its conditions' values: condition id (Provenance.conditions) -> "IsProduction is false"
+    conditions: dict[str, str] = field(default_factory=dict)
     # What an input says about the run, for the report's run section (an audit snapshot:
     # its accounts, regions, collection time and what could not be assessed).
     run_info: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +92,7 @@ class Inventory:
                 scenario = pair[0].copy()
                 scenario.merge(pair[1])
                 scenario.scenario = "; ".join(s for s in (pair[0].scenario, pair[1].scenario) if s) or None
+                scenario.conditions = {**pair[0].conditions, **pair[1].conditions}
                 combined.append(scenario)
             self.scenarios = combined
         self.extend(other.resources)
@@ -139,7 +142,7 @@ class Inventory:
                 resources.append(done[id(resource)])
             copied = Inventory(resources=resources, inputs=list(inventory.inputs), gaps=list(inventory.gaps))
             copied.secrets |= inventory.secrets
-            copied.scenario = inventory.scenario
+            copied.scenario, copied.conditions = inventory.scenario, inventory.conditions
             return copied
 
         top = rekey_all(self)
@@ -151,7 +154,7 @@ class Inventory:
         """The same resources (which are immutable) in a new inventory, without scenarios."""
         copied = Inventory(resources=list(self.resources), inputs=list(self.inputs), gaps=list(self.gaps))
         copied.secrets |= self.secrets
-        copied.scenario = self.scenario
+        copied.scenario, copied.conditions = self.scenario, dict(self.conditions)
         copied.run_info = dict(self.run_info)
         return copied
 

@@ -75,7 +75,7 @@ def _where(result: Result) -> str:
     parts = []
     if result.file:
         parts.append(f"{result.file}:{result.line}" if result.line else result.file)
-    for extra in (result.account, result.region, result.scenario):
+    for extra in (result.account, result.region):  # a scenario heads the message (engine._name_scenario)
         if extra:
             parts.append(extra)
     return ", ".join(parts)

@@ -66,6 +66,75 @@ def test_worst_verdict_wins_and_names_its_scenario(tmp_path, catalogue):
     assert topic.status == "PASS" and topic.scenario is None and "when" not in topic.message
 
 
+# One database whose properties each read other conditions, and two conditional queues.
+# Env and Tier are each one of two values, Flag is "false" or "true" (what its condition
+# compares), the region is us-east-1 or another, and Imported cannot be decided.
+CAUSES = """
+Parameters:
+  Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Tier: {Type: String, Default: small, AllowedValues: [small, large]}
+  Flag: {Type: String, Default: "false"}
+Conditions:
+  IsProduction: !Equals [!Ref Env, prod]
+  IsLarge: !Equals [!Ref Tier, large]
+  ProdAndLarge: !And [!Condition IsProduction, !Condition IsLarge]
+  InUsEast: !Equals [!Ref "AWS::Region", us-east-1]
+  Imported: !Equals [!ImportValue SharedFlag, "yes"]
+  FlagOn: !Equals [!Ref Flag, "true"]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      AllocatedStorage: 20
+      StorageEncrypted: !If [IsProduction, true, false]
+      MultiAZ: !If [ProdAndLarge, true, false]
+      PubliclyAccessible: false
+      DeletionProtection: !If [Imported, true, false]
+      BackupRetentionPeriod: !If [InUsEast, 14, 1]
+  ProdQueue:
+    Type: AWS::SQS::Queue
+    Condition: IsProduction
+    Properties: {SqsManagedSseEnabled: false}
+  FlagQueue:
+    Type: AWS::SQS::Queue
+    Condition: FlagOn
+    Properties: {SqsManagedSseEnabled: false}
+"""
+
+
+def test_a_result_names_the_conditions_that_give_its_verdict(tmp_path, catalogue):
+    # The database depends on five conditions, but each verdict on one: it is unencrypted
+    # whenever IsProduction is false, single-AZ whenever ProdAndLarge is false (which covers
+    # every single-AZ deployment, where IsProduction or IsLarge alone covers only some), and
+    # keeps one day of backups outside us-east-1.
+    results = by_resource(scan(tmp_path, CAUSES, catalogue, "rds_instance_storage_encrypted", "rds_instance_multi_az",
+                               "rds_instance_backup_retention", "rds_instance_deletion_protection",
+                               "sqs_queue_encrypted", region=None))
+    named = {key: (r.status, r.scenario) for key, r in results.items()}
+    assert named == {
+        ("rds_instance_storage_encrypted", "Db"): ("FAIL", "when IsProduction is false"),
+        ("rds_instance_multi_az", "Db"): ("FAIL", "when ProdAndLarge is false"),
+        ("rds_instance_backup_retention", "Db"): ("FAIL", "when InUsEast is false"),
+        ("rds_instance_deletion_protection", "Db"): ("UNKNOWN", None),  # Imported: unknown in every scenario
+        # a queue that exists under a condition fails where it exists
+        ("sqs_queue_encrypted", "ProdQueue"): ("FAIL", "when IsProduction is true"),
+        ("sqs_queue_encrypted", "FlagQueue"): ("FAIL", "when FlagOn is true"),
+    }
+    for result in results.values():
+        assert result.message.count("when ") == (1 if result.scenario else 0), result.message
+
+
+def test_the_console_names_a_scenario_once(tmp_path, capsys):
+    path = write(tmp_path, CAUSES)
+    assert main(["scan", str(path), "--format", "console", "--policy", "rds_instance_multi_az"]) == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  Db ")]
+    assert line.count("when ProdAndLarge is false") == 1
+    assert line.endswith("when ProdAndLarge is false: single-AZ (multi_az is false): an outage of its AZ stops "
+                         "the database")
+
+
 def test_a_parameters_file_pins_the_scenario(tmp_path, catalogue):
     parameters = tmp_path / "prod.json"
     parameters.write_text(json.dumps({"Environment": "prod"}))
@@ -236,9 +305,37 @@ def test_a_condition_nothing_can_decide_makes_a_resource_that_may_not_exist(tmp_
     # a resource that may exist is judged as if it exists, and says so
     key = results[("kms_key_rotation_enabled", "Key")]
     assert key.status == "FAIL" and key.scenario == "if it exists (its condition WantEndpoint cannot be decided)"
+    assert key.message == f"{key.scenario}: automatic key rotation is off"
     endpoint = load(tmp_path, template).get("S3Endpoint")
     assert "WantEndpoint" in endpoint.vpc.reason and "platform-mode" in endpoint.vpc.reason
     assert endpoint.route_tables == ("Routes",) or "WantEndpoint" in endpoint.route_tables.reason
+
+
+def test_a_resource_that_may_not_exist_says_so_beside_its_scenario(tmp_path, catalogue):
+    # Rotation follows a parameter (two scenarios); the key exists only if an imported value
+    # says so, in either scenario.
+    template = """
+    Parameters:
+      Rotate: {Type: String, Default: "yes", AllowedValues: ["yes", "no"]}
+    Conditions:
+      WantKey: !Equals [!ImportValue platform-mode, full]
+      Rotating: !Equals [!Ref Rotate, "yes"]
+    Resources:
+      Key:
+        Type: AWS::KMS::Key
+        Condition: WantKey
+        Properties: {EnableKeyRotation: !If [Rotating, true, false]}
+      Other:
+        Type: AWS::KMS::Key
+        Condition: WantKey
+        Properties: {EnableKeyRotation: false}
+    """
+    results = by_resource(scan(tmp_path, template, catalogue, "kms_key_rotation_enabled"))
+    maybe = "if it exists (its condition WantKey cannot be decided)"
+    key, other = results[("kms_key_rotation_enabled", "Key")], results[("kms_key_rotation_enabled", "Other")]
+    assert (key.status, key.scenario) == ("FAIL", f"when Rotating is false, {maybe}")
+    assert (other.status, other.scenario) == ("FAIL", maybe)  # the same in both scenarios, but still maybe
+    assert other.message.startswith(f"{maybe}: ")
 
 
 def test_a_separate_rule_that_may_not_exist_makes_its_group_unknown(tmp_path, catalogue):

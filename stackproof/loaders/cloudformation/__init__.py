@@ -42,6 +42,7 @@ def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
             label = ("when " + " and ".join(build.parts)) if build.parts else f"in scenario {number}"
         inventory = inventory_of(build.raws, build.gaps, label, "cloudformation", inputs, loader.secrets)
         inventory.scenario = label
+        inventory.conditions = build.conditions
         inventories.append(inventory)
     return with_scenarios(inventories)
 

@@ -259,20 +259,19 @@ def _construct(cls: type[Resource], raw: RawResource, fields: dict[str, Any], so
 
 
 def _provenance(raw: RawResource, source: str, scenario: str | None, address: str, region: Any) -> Provenance:
+    maybe = raw.extra.get("maybe")
     return Provenance(source=source, address=address, file=raw.file, line=raw.line,
                       region=region if isinstance(region, str) else None, action=raw.action,
-                      account=raw.extra.get("account"), scenario=scenario_label(raw, scenario))
+                      account=raw.extra.get("account"), scenario=scenario_label(raw, scenario),
+                      conditions=raw.extra.get("conditions", ()),
+                      maybe=f"if it exists (its condition {maybe[0]} cannot be decided)" if maybe else None)
 
 
 def scenario_label(raw: RawResource, scenario: str | None) -> str | None:
-    """The scenario a resource's results name: the conditions it depends on, when it has
-    any, else the whole scenario; "if it exists" when its own condition cannot be decided."""
+    """The scenario a resource is in: the conditions it depends on that tell it from the
+    others, when it has any, else the whole scenario."""
     parts = raw.extra.get("parts")
-    label = ("when " + " and ".join(parts)) if parts else scenario
-    maybe = raw.extra.get("maybe")
-    if maybe is not None:
-        label = (f"{label}, " if parts else "") + f"if it exists (its condition {maybe[0]} cannot be decided)"
-    return label
+    return ("when " + " and ".join(parts)) if parts else scenario
 
 
 def tags_of(raw: RawResource) -> Any:

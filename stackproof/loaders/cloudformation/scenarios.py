@@ -284,15 +284,22 @@ class ResourceLabels:
         self.ordered = ordered
         self.memo: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
-    def parts(self, logical_id: str, index: int) -> tuple[str, ...]:
+    def names(self, logical_id: str) -> tuple[str, ...]:
+        """The conditions a resource depends on when they vary: its own Condition and its
+        Fn::If conditions first, then the others, each in template order."""
         conditions = self.depends.get(logical_id)
         if len(self.found) < 2 or not conditions:
             return ()
         decl = self.template.resources[logical_id]
         chosen = {r.target for r in decl.refs if r.kind == "condition"}
         own = [decl.condition] + [c for c in self.ordered if c in chosen]
-        names = tuple(dict.fromkeys([c for c in own if c in conditions and c in self.ordered]
-                                    + [c for c in self.ordered if c in conditions]))
+        return tuple(dict.fromkeys([c for c in own if c in conditions and c in self.ordered]
+                                   + [c for c in self.ordered if c in conditions]))
+
+    def parts(self, logical_id: str, index: int) -> tuple[str, ...]:
+        names = self.names(logical_id)
+        if not names:
+            return ()
         labels = self.memo.get(names)
         if labels is None:
             labels = self.memo[names] = part_labels(self.found, list(names))
@@ -319,7 +326,12 @@ def _distinguishing(vector: tuple[Any, ...], vectors: list[tuple[Any, ...]], nam
             picked.append(best)
             left = [other for other in left if other[best] == vector[best]]
         chosen = tuple(sorted(picked)) or chosen
-    return tuple(f"{names[i]} is {_word(vector[i])}" for i in chosen)
+    return tuple(phrase(names[i], vector[i]) for i in chosen)
+
+
+def phrase(name: str, value: bool | None) -> str:
+    """A condition's value as labels say it: "IsProduction is false"."""
+    return f"{name} is {_word(value)}"
 
 
 def _word(value: bool | None) -> str:

@@ -18,7 +18,7 @@ from .conditions import condition_dependencies
 from .decode import decode_template, is_exact
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
-from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, scenarios, undecided_scenario
+from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, phrase, scenarios, undecided_scenario
 from .template import (
     NESTED_STACK,
     STACK_SET,
@@ -47,6 +47,9 @@ class Built:
     gaps: list[Gap]
     parts: tuple[str, ...]  # the scenario, as "IsProduction is false" phrases
     outputs: dict[str, Any] = field(default_factory=dict)
+    # The value of each condition resources depend on: condition id -> "IsProduction is false"
+    # (ids are unique across stacks and inputs: see Context.condition_id).
+    conditions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,6 +60,10 @@ class Context:
     given: dict[str, Any]
     depth: int = 0
     seen: tuple[str, ...] = ()
+
+    def condition_id(self, name: str) -> str:
+        """A condition of this stack, told apart from those of other inputs and stacks."""
+        return f"{(self.seen or (self.path,))[0]}#{self.prefix}{name}"
 
 
 class StackLoader:
@@ -122,15 +129,27 @@ class StackLoader:
             why = (f"the scenarios of the nested stacks make more than {MAX_SCENARIOS} combinations; "
                    "pass --parameters to decide")
             found = [undecided_scenario(template, values, pseudo, why)]
-        labels = ResourceLabels(found, template, depends, [c for c in template.conditions if c in relevant])
+        ordered = [c for c in template.conditions if c in relevant]
+        labels = ResourceLabels(found, template, depends, ordered)
+        ids = {name: context.condition_id(name) for name in ordered}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # most resources depend on the same conditions
+
+        def describe(decl: Decl, raw: RawResource, index: int) -> None:
+            """The scenario a resource is in: its label, and the conditions it depends on."""
+            raw.extra["parts"] = labels.parts(decl.logical_id, index)
+            names = labels.names(decl.logical_id)
+            raw.extra["conditions"] = shared.setdefault(names, tuple(ids[n] for n in names))
+
         builds: list[Built] = []
         for index, scenario in enumerate(found):
-            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps,
-                                               lambda decl, i=index: labels.parts(decl.logical_id, i)))
+            values = {ids[n]: phrase(n, scenario.conditions[n]) for n in ordered
+                      if scenario.conditions.get(n) is not None}
+            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps, values,
+                                               lambda decl, raw, i=index: describe(decl, raw, i)))
         return builds
 
     def _build_scenario(self, template: Template, context: Context, scenario: Scenario, pseudo: dict[str, Any],
-                        gaps: list[Gap], parts_of: Any) -> Iterator[Built]:
+                        gaps: list[Gap], values: dict[str, str], describe: Any) -> Iterator[Built]:
         present = [d for d in template.resources.values()
                    if d.condition is None or scenario.conditions.get(d.condition) is not False]
         children = _in_dependency_order(template, [d for d in present if d.type in (NESTED_STACK, STACK_SET)])
@@ -143,11 +162,11 @@ class StackLoader:
             raws = []
             for decl in present:
                 raw = self._raw(template, context, decl, resolver)
-                raw.extra["parts"] = parts_of(decl)
+                describe(decl, raw)
                 if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
                     raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, ""))
                 raws.append(raw)
-            built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver))
+            built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver), dict(values))
             for decl, child in zip(children, child_builds):
                 if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
                     for raw in child.raws:
@@ -155,6 +174,7 @@ class StackLoader:
                 built.raws.extend(child.raws)
                 built.gaps.extend(child.gaps)
                 built.parts += child.parts
+                built.conditions.update(child.conditions)
             yield built
 
     def _raw(self, template: Template, context: Context, decl: Decl, resolver: Resolver) -> RawResource:
@@ -259,7 +279,8 @@ class StackLoader:
             where = prefix[:-1]
             _place_parts(builds, where)
             combined = [Built(a.raws + b.raws, a.gaps + b.gaps, a.parts + tuple(f"{p} in {where}" for p in b.parts),
-                              b.outputs) for a in combined for b in builds]
+                              b.outputs, {**a.conditions, **{c: f"{p} in {where}" for c, p in b.conditions.items()}})
+                        for a in combined for b in builds]
         return combined
 
 
