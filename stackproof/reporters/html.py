@@ -9,7 +9,9 @@ several controls does not multiply the file's size.
 Long lists stay readable at 10,000 results: a policy shows its first SHOWN results that
 need attention (those that block the gate first) and folds the rest, and its passing
 and not applicable results, into <details> sections with their counts. They open
-without JavaScript, and the print stylesheet opens them on paper.
+without JavaScript, and the print stylesheet opens them on paper. Long texts too: a
+message shows its first LONG characters, a result its first witness path (a long one
+drawn one hop a line), and the rest is a click away.
 
 Speed at 10,000 results: the template is compiled once per process, and what a result
 row shows (where, whether it blocks, its evidence as nodes) is worked out here, as a
@@ -38,6 +40,16 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 OPEN_STATUSES = (ERROR, FAIL, UNKNOWN, WAIVED)  # need attention; PASS and N/A are folded
 SHOWN = 20  # results of a policy shown unfolded
 LISTED = 50  # rows of a register list shown unfolded
+LONG = 300  # characters of a message shown before the rest is folded
+LONG_PATH = 160  # characters of a witness path past which it is drawn one hop a line
+
+
+@dataclass(slots=True)
+class Text:
+    """A text that may be long: its first LONG characters (head) and the rest, folded."""
+
+    head: str
+    rest: str = ""
 
 
 @dataclass(slots=True)
@@ -45,7 +57,8 @@ class Evidence:
     """A piece of evidence as the template draws it. kind is one of
     text: a scalar, or a list of them (text);
     fields: a mapping, as (key, Evidence) pairs (children);
-    items: a list holding mappings or lists (children);
+    items: a list holding mappings or lists (children); of witness paths, the first
+    (children) and the others, folded (more);
     path: a witness path (hops, blocked);
     witness: a reachability path: its traffic and origin (text), whether it is only possible
     and why (possibly), and its hops."""
@@ -53,9 +66,11 @@ class Evidence:
     kind: str
     text: Any = None
     children: list[Any] = field(default_factory=list)
+    more: list[Any] = field(default_factory=list)
     hops: list[str] = field(default_factory=list)
     blocked: str | None = None
-    possibly: str | None = None
+    possibly: Text | None = None
+    long: bool = False  # a path drawn one hop a line
 
 
 @dataclass(slots=True)
@@ -68,8 +83,8 @@ class Row:
     name: str | None  # shown under the address when it says something else
     where: str
     place: str  # account and region, under the file and line ("" when they are the where)
-    scenario: str | None
-    message: str
+    scenario: str | None  # None when the message names it already
+    message: Text
     waiver: Mapping[str, Any] | None
     evidence: Evidence | None
 
@@ -192,42 +207,55 @@ _ARROW_OR_PAREN = re.compile(r" -> |[()\[\]]")
 
 
 def row(result: Result, blocks: bool) -> Row:
+    scenario = result.scenario if result.scenario and not result.message.startswith(result.scenario) else None
     return Row(result.status, blocks, result.resource, result.name if result.name != result.resource else None,
-               where(result), place(result) if result.file else "", result.scenario, result.message, result.waiver,
+               where(result), place(result) if result.file else "", scenario, folded(result.message), result.waiver,
                evidence(result.evidence) if result.evidence else None)
+
+
+def folded(text: str) -> Text:
+    """A text cut after LONG characters, at a space, when it is much longer."""
+    if len(text) <= LONG + LONG // 2:
+        return Text(text)
+    cut = text.rfind(" ", 0, LONG)
+    cut = cut if cut > LONG // 2 else LONG
+    return Text(text[:cut], text[cut:])
 
 
 def evidence(value: Any, depth: int = 0) -> Evidence:
     """Evidence as the engine writes it (JSON data), as nodes the template draws: a
     mapping as fields, a list of plain values as one text, a witness path hop by hop."""
-    if depth > 4:
-        return Evidence("text", value)
-    if type(value) is dict or isinstance(value, Mapping):  # JSON's dict first: an ABC check is slow
+    if depth > 4 or value is None or isinstance(value, (str, int, float)):  # before the slow Mapping check
+        return Evidence("text", "—" if value is None else value)
+    if isinstance(value, (list, tuple)):
+        if any(not isinstance(item, (str, int, float)) for item in value):
+            items = [evidence(item, depth + 1) for item in value]
+            shown = 1 if all(item.kind == "witness" for item in items) else len(items)
+            return Evidence("items", children=items[:shown], more=items[shown:])
+        return Evidence("text", ", ".join(map(str, value)))
+    if isinstance(value, Mapping):
         if isinstance(value.get("path"), str) and "traffic" in value:
             return _witness(value)
         return Evidence("fields", children=[
             (key, _path("path", item) if key == "path" and isinstance(item, str) else evidence(item, depth + 1))
             for key, item in value.items()])
-    if isinstance(value, (list, tuple)):
-        if any(not isinstance(item, (str, int, float)) for item in value):
-            return Evidence("items", children=[evidence(item, depth + 1) for item in value])
-        return Evidence("text", ", ".join(map(str, value)))
-    return Evidence("text", "—" if value is None else value)
+    return Evidence("text", value)
 
 
 def _witness(value: Mapping[str, Any]) -> Evidence:
     """"tcp/22 from internet (IPv4) via ...", marked when only possible, then the hops."""
     node = _path("witness", value["path"])
-    node.text = f"{value.get('traffic')} from {value.get('from')}" + (f" via {value['via']}" if value.get("via") else "")
+    via = f" via {value['via']}" if value.get("via") else ""
+    node.text = f"{value.get('traffic')} from {value.get('from')}{via}"
     if value.get("certain") is False:
         unknowns = value.get("unknowns")
-        node.possibly = "possibly" + (f": {'; '.join(map(str, unknowns))}" if unknowns else "")
+        node.possibly = folded("possibly" + (f": {'; '.join(map(str, unknowns))}" if unknowns else ""))
     return node
 
 
 def _path(kind: str, text: str) -> Evidence:
     parts, blocked = hops(text)
-    return Evidence(kind, hops=parts, blocked=blocked)
+    return Evidence(kind, hops=parts, blocked=blocked, long=len(text) > LONG_PATH)
 
 
 def worst(statuses: Iterable[str]) -> str:
@@ -342,13 +370,13 @@ def _natural(text: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
 
 
-def _unknowns(results: list[Result]) -> list[tuple[str, list[Result]]]:
+def _unknowns(results: list[Result]) -> list[tuple[Text, list[Result]]]:
     """What could not be assessed, grouped by the reason given."""
     by_reason: dict[str, list[Result]] = defaultdict(list)
     for result in results:
         if result.status == UNKNOWN:
             by_reason[result.message].append(result)
-    return sorted(by_reason.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [(folded(reason), found) for reason, found in sorted(by_reason.items(), key=lambda i: (-len(i[1]), i[0]))]
 
 
 def _waivers(report: Report, blocking: set[int]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from html import unescape
 from html.parser import HTMLParser
 
 import yaml
@@ -227,7 +228,7 @@ def test_witness_paths_of_the_network_engine_are_shown_hop_by_hop(tmp_path):
     assert paths and all(isinstance(p, str) for p in paths)  # the engine writes one string per path
     text = (tmp_path / "results.html").read_text()
     shown = [[re.sub("<[^>]+>", "", hop) for hop in hops.split("<li>")[1:]]
-             for hops in re.findall(r'<ol class="path">(.*?)</ol>', text)]
+             for hops in re.findall(r'<ol class="path[^"]*">(.*?)</ol>', text)]
     # every hop, in order
     assert sorted(" -> ".join(items).replace("&gt;", ">") for items in shown) == sorted(paths)
     for items in shown:
@@ -270,3 +271,47 @@ def test_what_a_live_audit_could_not_read_is_in_the_unknowns_register():
         "100000000000", "every region", "the whole accountarn:aws:iam::100000000000:role/audit", "all",
         "cannot assume the role: access denied",
         "4 kindsaws.s3.bucket, aws.rds.db_instance, aws.kms.key, aws.sqs.queue"]
+
+
+def test_a_long_message_shows_its_beginning_and_folds_the_rest():
+    from tests.reports.samples import live_report
+
+    report = live_report()
+    [unsure] = [r for r in report.results if r.policy == "network_tier_isolation"]
+    text = html.render(report)
+    row = text[text.index('<td class="f">', text.index('id="p-network_tier_isolation"')):]
+    row = row[:row.index("<dl>")]
+    head, rest = row[len('<td class="f">'):].split('<details class="rest"><summary>… more</summary>')
+    head, rest = unescape(head), unescape(rest.removesuffix("</details>"))
+    assert len(head) <= html.LONG and head + rest == unsure.message  # all of it, once
+
+
+def test_of_several_witness_paths_the_first_is_shown_and_the_others_folded():
+    from tests.reports.samples import live_report
+
+    text = html.render(live_report())
+    cell = text[text.index("<dt>paths<dd>"):text.index("<dt>more_paths")]
+    shown, folded = cell.split('<details class="more"><summary>2 more listed path(s)</summary>')
+    assert shown.count('<div class="w">') == 1 and "all traffic from asg-app-0 <i>— possibly: its subnet" in shown
+    assert folded.count('<div class="w">') == 2 and "asg-app-1" in folded and "asg-app-2" in folded
+    assert '<ol class="path long">' in shown  # a long path is drawn one hop a line
+
+
+def test_a_scenario_the_message_names_is_not_repeated_beside_the_file(tmp_path):
+    template = ROOT / "fixtures" / "scenarios" / "conditions" / "template.yaml"
+    scan(template, "--region", "eu-west-2", "--policy", "rds_instance_multi_az", "--format", "json,html",
+         "--output-dir", tmp_path)
+    [result] = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert result["status"] == "FAIL" and result["message"].startswith(result["scenario"] + ": ")
+    [row] = [row for row in cells((tmp_path / "results.html").read_text(), '<section id="policies">',
+                                  '<section id="exceptions">').rows if row and row[0].startswith("FAIL")]
+    assert result["scenario"] not in row[2] and row[3].startswith(result["scenario"])
+
+
+def test_a_policy_with_no_resources_is_not_shown_as_a_verdict():
+    report = sample_report()  # its policies include vpc_s3_gateway_endpoint: with no result of it left,
+    report.results = [r for r in report.results if r.policy != "vpc_s3_gateway_endpoint"]
+    text = html.render(report)
+    summary = text[text.index('id="p-vpc_s3_gateway_endpoint"'):]
+    summary = summary[:summary.index("</summary>")]
+    assert '<span class="st none">no resources</span>' in summary and "NOT_APPLICABLE" not in summary

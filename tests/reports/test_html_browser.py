@@ -250,3 +250,30 @@ def test_a_screenshot_and_a_printout(browser, scanned):
     page.page.emulate_media(media="screen")
     assert not passing.is_visible()  # on screen it is folded again
     page.close()
+
+
+def test_a_live_audits_report_folds_long_texts_and_lists_what_it_could_not_read(browser, tmp_path):
+    from tests.reports.samples import live_report
+
+    report = live_report()
+    path = tmp_path / "live.html"
+    path.write_text(html.render(report), encoding="utf-8")
+    page = Page(browser, path)
+    assert page.requests == [page.url] and page.errors == []
+    rows = page.page.locator("#not-assessed tbody tr")
+    assert rows.count() == len(report.run["not_assessed"])
+    assert page.text("#not-assessed").count("111122223333") == 2 and "the whole account" in page.text("#not-assessed")
+    # the engine's long message: its beginning on the page, the rest (ending "-> db-dr-replica",
+    # which the hop-by-hop evidence draws with arrows of its own) one click away
+    finding = page.page.locator("#p-network_tier_isolation td.f").first
+    page.scroll_to(finding)
+    assert finding.inner_text().startswith("tier app possibly reaches tier data")
+    assert "… more" in finding.inner_text() and "-> db-dr-replica" not in finding.inner_text()
+    page.page.emulate_media(media="print")  # on paper the whole text, without the link
+    assert "-> db-dr-replica" in finding.inner_text() and "… more" not in finding.inner_text()
+    page.page.emulate_media(media="screen")
+    finding.locator("details.rest > summary").first.click()
+    assert "-> db-dr-replica" in finding.inner_text() and "… more" not in finding.inner_text().split("paths")[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "html-live-report.png"), full_page=True)
+    page.close()
