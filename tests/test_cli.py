@@ -136,6 +136,15 @@ def test_bad_invocations_exit_two(tmp_path, capsys, args, words):
     assert not captured.out and not list(tmp_path.iterdir())
 
 
+def test_parameters_without_a_template_exit_two(tmp_path, capsys):
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text('{"Environment": "prod"}')
+    assert scan(PLAN, "--parameters", parameters, "--output-dir", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "--parameters: no CloudFormation template among the inputs takes parameter values" in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("args,words", [
     (["scan", str(PLAN), "--severity-floor", "extreme"], "stackproof scan: error: argument --severity-floor: invalid choice"),
     (["scan"], "stackproof scan: error: the following arguments are required: PATH"),

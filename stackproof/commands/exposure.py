@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
+
+
+def inputs_of(inventory: Any) -> list[dict[str, Any]]:
+    """The inputs a network answer was computed from, as the JSON reports list them."""
+    return [{"kind": i.kind, "path": i.path, "sha256": i.sha256} for i in inventory.inputs]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,18 +33,20 @@ def run(args: argparse.Namespace) -> int:
         resource = inventory.get(key)
         entries.append({
             "resource": resource.prov.address, "name": resource.name if isinstance(resource.name, str) else None,
-            "kind": resource.kind, "exposures": [e.as_dict() for e in exposures],
+            "kind": resource.kind, "file": resource.prov.file, "shown": inventory.address(key),
+            "exposures": [e.as_dict() for e in exposures],
         })
     if args.format == "json":
-        print(json.dumps({"schema": "stackproof/exposure@1",
-                          "inputs": [{"kind": i.kind, "path": i.path, "sha256": i.sha256} for i in inventory.inputs],
+        for entry in entries:
+            del entry["shown"]
+        print(json.dumps({"schema": "stackproof/exposure@1", "inputs": inputs_of(inventory),
                           "endpoints": len(net.endpoints), "exposed": entries}, indent=2))
         return 0
     if not entries:
         print(f"nothing is reachable from the internet ({len(net.endpoints)} resources that receive traffic checked)")
         return 0
     for entry in entries:
-        print(f"{entry['resource']}" + (f" ({entry['name']})" if entry["name"] else "") + f"  [{entry['kind']}]")
+        print(f"{entry['shown']}" + (f" ({entry['name']})" if entry["name"] else "") + f"  [{entry['kind']}]")
         for exposure in entry["exposures"]:
             mark = "" if exposure["certain"] else f"  [possibly: {'; '.join(exposure.get('unknowns', []))}]"
             print(f"  {exposure['traffic']} from {exposure['from']}{mark}")

@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
         destination = resource("--to", destination, "receive")
     answer = net.reachable(source, destination, protocol, args.port)
     if args.format == "json":
-        print(json.dumps(answer.as_dict(), indent=2))
+        from .exposure import inputs_of
+
+        print(json.dumps({"schema": "stackproof/reach@1", "inputs": inputs_of(inventory), **answer.as_dict()},
+                         indent=2))
     else:
         print(answer.text())
     return 0 if answer.reachable else 1

@@ -59,6 +59,9 @@ def load_inputs(paths: Iterable[str | Path], options: LoadOptions | None = None)
                 loaded_keys = loaded.keys()
             keys |= loaded_keys
             inventory.merge(loaded)
+    if options.parameters and not any(i.kind == "parameters" for i in inventory.inputs):
+        raise InputError(options.parameters, "--parameters: no CloudFormation template among the inputs takes "
+                                             "parameter values")
     return inventory
 
 

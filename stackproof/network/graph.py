@@ -333,7 +333,8 @@ class Network:
                         continue
                     unknowns = tuple(dict.fromkeys(entry.unknowns + path.unknowns + doubts + ((why,) if why else ())))
                     found.append(Exposure(target.key, reached, path.traffic, entry.hops + group_hops + path.hops,
-                                          entry.certain and path.certain and not unknowns, unknowns, via=lb.key))
+                                          entry.certain and path.certain and not unknowns, unknowns, via=lb.key,
+                                          via_label=self.label(lb.key)))
         return found
 
     # -- resource to resource ----------------------------------------------------------------------

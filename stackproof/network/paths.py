@@ -39,6 +39,7 @@ class Exposure:
     certain: bool = True
     unknowns: tuple[str, ...] = ()
     via: str | None = None  # key of the load balancer that forwards this traffic, if any
+    via_label: str | None = None  # that load balancer as reports name it
     origin: str | None = None  # key of the source resource, for resource-to-resource answers
 
     @property
@@ -58,7 +59,7 @@ class Exposure:
             "certain": self.certain,
         }
         if self.via:
-            data["via"] = self.via
+            data["via"] = self.via_label or self.via
         if self.unknowns:
             data["unknowns"] = list(self.unknowns)
         return data

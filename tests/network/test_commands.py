@@ -81,6 +81,30 @@ def test_exposure_map_as_json(capsys):
     assert {e["traffic"] for e in exposed["np-eni-web"]["exposures"]} == {"tcp/22", "tcp/443"}
 
 
+def test_exposure_json_names_the_balancer_and_the_inputs(capsys):
+    code, out, _ = run(capsys, "exposure", THREE_TIER, "--format", "json")
+    data = json.loads(out)
+    app = next(e for e in data["exposed"] if e["resource"] == "aws_autoscaling_group.app")
+    assert {e["via"] for e in app["exposures"]} == {"alb (aws_lb.web)"}
+    assert app["file"] == data["inputs"][0]["path"] and data["inputs"][0]["sha256"]
+
+
+def test_exposure_of_two_plans_with_the_same_addresses_names_their_files(capsys, tmp_path):
+    copy = tmp_path / "copy.json"
+    copy.write_text(Path(THREE_TIER).read_text())
+    code, out, _ = run(capsys, "exposure", THREE_TIER, str(copy))
+    assert code == 0 and f"aws_lb.web in {copy}" in out and "#" not in out
+    assert "4 of 10 resources that receive traffic are reachable from the internet" in out
+
+
+def test_reach_json_lists_its_inputs(capsys):
+    code, out, _ = run(capsys, "reach", THREE_TIER, "--from", "internet", "--to", "alb", "--port", "443",
+                       "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["schema"] == "stackproof/reach@1" and data["status"] == "reachable"
+    assert [i["kind"] for i in data["inputs"]] == ["tfplan"]
+
+
 def test_exposure_of_a_bad_file_is_one_line(capsys, tmp_path):
     bad = tmp_path / "plan.json"
     bad.write_text("{not json")
