@@ -346,26 +346,26 @@ def tags_lookup(inventory: Any) -> TagsOf:
     """Results carry no tags: find a result's resource tags by address, file, account and
     region (two inputs may hold the same address, each result names its file).
 
-    A template's condition scenarios may tag a resource differently: a result naming its
-    scenario gets that scenario's tags, one that names none (every scenario agrees on its
-    status) the tags every scenario gives it. Where they differ, the tags are not known
-    (None), so a waiver by tag does not apply."""
-    index: dict[tuple[str, str | None, str | None, str | None], dict[str | None, Any]] = {}
+    A template's condition scenarios may tag a resource differently. A result is judged
+    by the tags of the scenarios where its status holds (its evidence lists each
+    scenario's status when they differ; else every scenario's): a tag counts only with
+    the value all of them give it, so a waiver by tag waives only what it covers in each."""
+    index: dict[tuple[str, str | None, str | None, str | None], list[tuple[str | None, Any]]] = {}
     for scenario in inventory.scenarios or [inventory]:
         for resource in scenario:
             prov = resource.prov
             region = prov.region if isinstance(prov.region, str) else None
             tags = resource.tags if isinstance(resource.tags, dict) else None
-            by_scenario = index.setdefault((prov.address, prov.file, prov.account, region), {})
-            if by_scenario.get(prov.scenario, tags) != tags:
-                tags = None  # the same scenario label with two sets of tags: not known
-            by_scenario[prov.scenario] = tags
+            index.setdefault((prov.address, prov.file, prov.account, region), []).append((prov.scenario, tags))
 
     def tags_of(result: Result) -> Mapping[str, str] | None:
-        by_scenario = index.get((result.resource, result.file, result.account, result.region)) or {}
-        if result.scenario in by_scenario:
-            return by_scenario[result.scenario]
-        given = list(by_scenario.values())
-        return given[0] if given and all(tags == given[0] for tags in given) else None
+        found = index.get((result.resource, result.file, result.account, result.region)) or []
+        statuses = result.evidence.get("scenarios")
+        if isinstance(statuses, dict):
+            found = [(label, tags) for label, tags in found if statuses.get(label) == result.status]
+        given = [tags for _, tags in found]
+        if not given or any(tags is None for tags in given):
+            return None
+        return {key: value for key, value in given[0].items() if all(tags.get(key) == value for tags in given)}
 
     return tags_of

@@ -287,9 +287,11 @@ CONDITIONAL_BUCKETS = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
   Environment: {Type: String, AllowedValues: [prod, dev], Default: dev}
+  Owner: {Type: String, Default: ""}
 Conditions:
   IsProd: !Equals [!Ref Environment, prod]
   IsDev: !Not [!Condition IsProd]
+  HasOwner: !Not [!Equals [!Ref Owner, ""]]
 Resources:
   ProdData:
     Type: AWS::S3::Bucket
@@ -305,15 +307,29 @@ Resources:
     Type: AWS::S3::Bucket
     Properties:
       Tags: [{Key: Team, Value: !If [IsProd, data, web]}]
+  HandedOver:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption: !If
+        - IsProd
+        - ServerSideEncryptionConfiguration:
+            - ServerSideEncryptionByDefault: {SSEAlgorithm: "aws:kms", KMSMasterKeyID: alias/web}
+        - !Ref AWS::NoValue
+      Tags:
+        - {Key: Team, Value: !If [IsProd, web, data]}
+        - {Key: Owner, Value: !If [HasOwner, !Ref Owner, nobody]}
 """
 
 
 def test_a_tag_waiver_reads_the_tags_of_each_condition_scenario(tmp_path):
-    """No bucket names an encryption, so each fails s3_bucket_encrypted. ProdData exists
-    only in production and DevData only outside it, both tagged Team=data: both are
-    waived, whichever scenario comes first. Shared is Team=data in production and
-    Team=web elsewhere, failing in both: outside production nothing waives it, so it
-    stays FAIL."""
+    """A bucket with no encryption named fails s3_bucket_encrypted. ProdData exists only in
+    production and DevData only outside it, both tagged Team=data: both are waived,
+    whichever scenario comes first. Shared is Team=data in production and Team=web
+    elsewhere, failing in both: outside production nothing waives it, so it stays FAIL.
+    HandedOver uses a KMS key in production (Team=web) and fails only outside it, where
+    it is Team=data whoever its Owner tag names: the waiver covers every scenario it fails
+    in, so it is waived (its finding names the cause, "when IsProd is false", not the
+    scenarios, which tell owners apart too)."""
     import json
 
     template = tmp_path / "template.yaml"
@@ -329,7 +345,7 @@ def test_a_tag_waiver_reads_the_tags_of_each_condition_scenario(tmp_path):
          "--output-dir", tmp_path / "out")
     report = json.loads((tmp_path / "out" / "results.json").read_text())
     found = {r["resource"]: r["status"] for r in report["results"]}
-    assert found == {"ProdData": "WAIVED", "DevData": "WAIVED", "Shared": "FAIL"}
+    assert found == {"ProdData": "WAIVED", "DevData": "WAIVED", "Shared": "FAIL", "HandedOver": "WAIVED"}
 
 
 @pytest.mark.parametrize("entry,line,message", [
