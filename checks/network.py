@@ -54,8 +54,10 @@ def _summary(exposures: list[Exposure]) -> str:
 
 
 def _doubt(exposures: list[Exposure]) -> str:
+    """The first unknown the answer depends on (the evidence lists every path and its unknowns)."""
     reasons = list(dict.fromkeys(r for e in exposures for r in e.unknowns)) or ["values that are unknown"]
-    return "; ".join(reasons[:3])
+    more = f" (and {len(reasons) - 1} more unknown value(s))" if len(reasons) > 1 else ""
+    return reasons[0] + more
 
 
 def network_data_store_not_internet_reachable(store: Resource, ctx: Context) -> Verdict:
