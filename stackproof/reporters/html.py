@@ -117,6 +117,11 @@ def render(report: Report) -> str:
     return template.render(view=build_view(report), css=css)
 
 
+# How a policy's "Controls:" line names each framework (the framework sections use the full name).
+FRAMEWORK_SHORT = {"iso-27001-2022": "ISO 27001:2022", "soc2": "SOC 2", "cis-aws-3.0": "CIS AWS 3.0.0",
+                   "nist-800-53-r5": "NIST 800-53 r5"}
+
+
 @lru_cache(maxsize=1)
 def _template() -> tuple[Any, Any]:
     """The compiled template and the stylesheet, once per process."""
@@ -126,7 +131,8 @@ def _template() -> tuple[Any, Any]:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, undefined=StrictUndefined, finalize=_shown)
     env.globals.update(STATUSES=STATUSES, where=where,
-                       control_title=lambda framework, cid: control_titles().get(framework, {}).get(cid, ""))
+                       control_title=lambda framework, cid: control_titles().get(framework, {}).get(cid, ""),
+                       framework_short=lambda framework: FRAMEWORK_SHORT.get(framework, framework))
     css = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))  # our own file, inlined as is
     return env.get_template("report.html.j2"), css
 

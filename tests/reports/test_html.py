@@ -158,7 +158,7 @@ def test_controls_are_shown_with_their_titles():
     section = text[text.index('id="fw-iso-27001-2022"'):text.index('id="policies"')]
     assert '<span class="mono">A.8.24</span><br><small class="ctl">Use of cryptography</small>' in section
     policy = text[text.index('id="p-s3_bucket_encrypted"'):]
-    assert "iso-27001-2022 A.8.24 (Use of cryptography); soc2 CC6.1 (" in policy
+    assert "ISO 27001:2022 A.8.24 (Use of cryptography); SOC 2 CC6.1 (" in policy
 
 
 def test_region_and_account_are_shown_for_plan_results_too():
