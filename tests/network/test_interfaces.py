@@ -210,6 +210,17 @@ def test_secondary_interface_without_elastic_ip_exposes_nothing():
     assert not answer.reachable and not answer.possibly
 
 
+def test_elastic_ip_naming_its_instance_and_interface_is_only_on_that_interface():
+    """Terraform state and EC2 name both the instance and the interface of an address on a
+    secondary interface: the address is that interface's, not the primary's."""
+    n = Net().set("web", subnet="public", associate_public_ip_address=False)
+    n.add(NetworkInterface, "eni-second", subnet="private", security_groups=("sg-web",), instance="web",
+          device_index=1)
+    n.add(ElasticIp, "eip-second", instance="web", network_interface="eni-second")
+    answer = reach(n.network(), "internet", "web", "tcp", 443)
+    assert not answer.reachable and not answer.possibly
+
+
 def test_interface_whose_instance_is_unknown_with_an_elastic_ip_is_possibly_anyones():
     n = Net().set("web", associate_public_ip_address=False)
     n.add(NetworkInterface, "eni-x", subnet="public", instance=Unknown("attachment known after apply"))
