@@ -30,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(catalogue: "Catalogue", fmt: str) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     if fmt == "json":
@@ -43,10 +42,7 @@ def _list(catalogue: "Catalogue", fmt: str) -> int:
         table.add_column(column, no_wrap=column != "title")
     for policy in catalogue:
         table.add_row(policy.id, policy.severity, policy.area, policy.title)
-    console = Console(highlight=False)
-    if not console.is_terminal:  # a pipe or a CI log: one policy per line, never folded
-        console.width = 1000
-    console.print(table)
+    _console().print(table)
     return 0
 
 
@@ -62,14 +58,12 @@ def _as_dict(policy: "Policy") -> dict:
 
 
 def _show(policy: "Policy", fmt: str) -> int:
-    from rich.console import Console
-
     from ..catalogue import FRAMEWORKS
 
     if fmt == "json":
         print(json.dumps(_as_dict(policy), indent=2))
         return 0
-    console = Console(highlight=False)
+    console = _console()
     console.print(f"[bold]{policy.id}[/bold]  ({policy.severity}, {policy.area})", markup=True)
     console.print(policy.title)
     console.print(f"\nResources: {', '.join(policy.kinds)}")
@@ -95,3 +89,14 @@ def _show(policy: "Policy", fmt: str) -> int:
     for name, controls in policy.frameworks.items():
         console.print(f"  {FRAMEWORKS.get(name, name)}: {', '.join(controls)}", markup=False)
     return 0
+
+
+def _console():
+    """A terminal folds lines at its width; a pipe or a CI log gets them whole (a table row
+    per policy, remediation code as written)."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 1000
+    return console
