@@ -47,7 +47,8 @@ def test_every_account_of_an_organization(moto, catalogue):
 
 
 def _regions_answer(*regions: str) -> bytes:
-    items = "".join(f"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint>"
+    """A DescribeRegions answer as EC2 words it (the endpoint names are text; nothing connects to them)."""
+    items = "".join(f"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.example.invalid</regionEndpoint>"
                     f"<optInStatus>opt-in-not-required</optInStatus></item>" for r in regions)
     return (f'<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>'
             f"<regionInfo>{items}</regionInfo></DescribeRegionsResponse>").encode()
