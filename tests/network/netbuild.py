@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from stackproof.model import (
-    Instance, InternetGateway, Inventory, NaclRule, NatGateway, NetworkAcl, Provenance, Resource, Route,
+    Instance, InternetGateway, Inventory, NaclRule, NatGateway, Provenance, Resource, Route,
     RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
 )
 from stackproof.network import Network
