@@ -34,6 +34,7 @@ class CRoute:
     target: Any  # key, raw id, or Unknown
     blackhole: bool = False
     unknown: str | None = None
+    listed: bool = False  # one of a prefix list's entries
 
 
 @dataclass
@@ -59,8 +60,26 @@ class CTable:
         return None
 
 
-def compile_table(key: str | None, label: str, routes: Any, vpc_blocks: list[str]) -> CTable:
-    """A route table with the implicit local routes of its VPC added."""
+def prefix_list_cidrs(value: Any, prefix_lists: dict[str, Any]) -> tuple[str, ...] | str:
+    """The CIDRs of the prefix list a rule or route names (by id or key), or why they are not known."""
+    if not isinstance(value, str):
+        return f"a prefix list: {reason_of(value)}"
+    entries = prefix_lists.get(value)
+    if isinstance(entries, Unknown):
+        return f"prefix list {value}: its entries are unknown ({entries.reason})"
+    if not isinstance(entries, tuple):
+        return f"prefix list {value}: its entries are not in the inputs"
+    doubtful = [e for e in entries if not (isinstance(e, str) and is_cidr(e))]
+    if doubtful:
+        return f"prefix list {value}: an entry is unknown ({reason_of(doubtful[0])})"
+    return entries
+
+
+def compile_table(key: str | None, label: str, routes: Any, vpc_blocks: list[str],
+                  prefix_lists: dict[str, Any] | None = None) -> CTable:
+    """A route table with the implicit local routes of its VPC added. A route to a prefix
+    list is a route to each of its entries; at the same length a CIDR route wins over one
+    (AWS's route priority)."""
     table = CTable(key, label, [], [])
     if isinstance(routes, Unknown):
         table.everything_unknown = f"the routes of {label} are unknown: {routes.reason}"
@@ -73,16 +92,22 @@ def compile_table(key: str | None, label: str, routes: Any, vpc_blocks: list[str
             unknown = f"the target of a route in {label} is unknown"
             if isinstance(route.target, Unknown):
                 unknown += f": {route.target.reason}"
-        if isinstance(route.destination, str) and is_cidr(route.destination):
-            compiled = CRoute(route.destination, cidr_interval(route.destination), prefix_length(route.destination),
+        destination = route.destination
+        listed = (prefix_list_cidrs(destination, prefix_lists or {})
+                  if isinstance(destination, str) and not is_cidr(destination) else None)
+        if isinstance(destination, str) and is_cidr(destination):
+            compiled = CRoute(destination, cidr_interval(destination), prefix_length(destination),
                               route.target_type, route.target, route.blackhole, unknown)
             table.routes.append(compiled)
             if route.target_type == "local":
                 seen_local.add(compiled.addresses)
+        elif isinstance(listed, tuple):
+            table.routes.extend(CRoute(f"{cidr} of prefix list {destination}", cidr_interval(cidr), prefix_length(cidr),
+                                       route.target_type, route.target, route.blackhole, unknown, listed=True)
+                                for cidr in listed)
         else:
-            why = (f"a route in {label} has an unknown destination: {reason_of(route.destination)}"
-                   if isinstance(route.destination, Unknown)
-                   else f"a route in {label} goes to prefix list {route.destination}, whose entries are not in the inputs")
+            why = (f"a route in {label} has an unknown destination: {reason_of(destination)}"
+                   if isinstance(destination, Unknown) else f"a route in {label} goes to {listed}")
             table.floating.append(CRoute("(unknown)", EMPTY, -1, route.target_type, route.target, route.blackhole,
                                          unknown or why))
             table.unknowns.append(why)
@@ -91,7 +116,7 @@ def compile_table(key: str | None, label: str, routes: Any, vpc_blocks: list[str
     for block in vpc_blocks:
         if is_cidr(block) and cidr_interval(block) not in seen_local:
             table.routes.append(CRoute(block, cidr_interval(block), prefix_length(block), "local", "local"))
-    table.routes.sort(key=lambda r: -r.prefix)  # longest prefix first; an address has one family
+    table.routes.sort(key=lambda r: (-r.prefix, r.listed))  # longest prefix first; an address has one family
     return table
 
 
@@ -280,15 +305,13 @@ def compile_sg(key: str, label: str, rules: Any, permissive: bool, prefix_lists:
                     peers.append(value)
         lists = rule.prefix_lists
         for value in (lists if isinstance(lists, tuple) else (lists,)):
-            entries = prefix_lists.get(value) if isinstance(value, str) else None
-            if isinstance(entries, tuple) and all(isinstance(e, str) and is_cidr(e) for e in entries):
+            entries = prefix_list_cidrs(value, prefix_lists)
+            if isinstance(entries, tuple):
                 for entry in entries:
                     addresses = addresses | cidr_interval(entry)
                 peers.append(f"prefix list {value}")
             else:
-                why = (f"prefix list {value}: its entries are not in the inputs" if isinstance(value, str)
-                       else f"a prefix list: {reason_of(value)}")
-                doubts.append(why)
+                doubts.append(entries)
                 addresses = addresses | (ALL_ADDRESSES if permissive else EMPTY)
                 peers.append(f"prefix list {reason_of(value)}")
         groups: set[str] = set()

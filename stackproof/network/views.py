@@ -172,9 +172,10 @@ class ModeView:
         elif found.table is None:
             only_local = " (local routes only)" if found.routes == () else ""
             table = compile_table(None, f"main route table of {self.name(subnet.vpc)}{only_local}", found.routes,
-                                  self.vpc_blocks(subnet.vpc))
+                                  self.vpc_blocks(subnet.vpc), self.indexes.prefix_lists)
         else:
-            table = compile_table(found.table, self.name(found.table), found.routes, self.vpc_blocks(subnet.vpc))
+            table = compile_table(found.table, self.name(found.table), found.routes, self.vpc_blocks(subnet.vpc),
+                                  self.indexes.prefix_lists)
         self._tables[cache_key] = table
         return table
 

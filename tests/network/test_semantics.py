@@ -217,6 +217,33 @@ def test_prefix_list_not_in_the_inputs_makes_it_possibly_reachable():
     assert "pl-0123" in " ".join(answer.paths[0].unknowns)
 
 
+def test_a_route_to_a_prefix_list_routes_its_entries():
+    """The public table sends only the office's addresses (a prefix list) to the internet
+    gateway: the office reaches web; anywhere else has no route back."""
+    n = Net().set("rtb-public", routes=(route("pl-office", "internet_gateway", "igw"),))
+    n.add(PrefixList, "pl-office", entries=("198.51.100.0/24",))
+    net = n.network()
+    assert reach(net, "198.51.100.20/32", "web", "tcp", 443).reachable
+    answer = reach(net, "203.0.113.20/32", "web", "tcp", 443)
+    assert not answer.reachable and not answer.possibly
+
+
+def test_a_cidr_route_wins_over_a_prefix_list_entry_of_the_same_length():
+    n = Net().set("rtb-public", routes=(route("pl-office", "internet_gateway", "igw"),
+                                        route("198.51.100.0/24", "nat_gateway", "nat")))
+    n.add(PrefixList, "pl-office", entries=("198.51.100.0/24",))
+    answer = reach(n.network(), "198.51.100.20/32", "web", "tcp", 443)
+    assert not answer.reachable and "NAT gateway" in blocked_reasons(answer)
+
+
+def test_a_route_to_a_prefix_list_whose_entries_are_unknown_makes_it_possibly_reachable():
+    n = Net().set("rtb-public", routes=(route("pl-office", "internet_gateway", "igw"),))
+    n.add(PrefixList, "pl-office", entries=Unknown("GetManagedPrefixListEntries failed: access denied"))
+    answer = reach(n.network(), "203.0.113.20/32", "web", "tcp", 443)
+    assert not answer.reachable and answer.possibly
+    assert "GetManagedPrefixListEntries failed: access denied" in " ".join(answer.paths[0].unknowns)
+
+
 def _app_tier(n: Net) -> Net:
     n.add(SecurityGroup, "sg-app", vpc="vpc", rules=(ingress(8080, groups=("sg-web",)), egress_all()))
     n.add(Instance, "app", subnet="private", security_groups=("sg-app",), associate_public_ip_address=False)
