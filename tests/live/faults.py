@@ -40,7 +40,7 @@ class Faults:
     for every matching call or only the first ``times`` of them."""
 
     def __init__(self) -> None:
-        self.rules: list[tuple[Callable[[str, str, str, str], bool], Callable[[Any, Any], AWSResponse]]] = []
+        self.rules: list[tuple[Callable[[str, str, str, Any], bool], Callable[[Any, Any], AWSResponse]]] = []
         self.hits: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
 
@@ -57,12 +57,14 @@ class Faults:
         return self
 
     def body(self, status: int, body: bytes, service: str | None = None, operation: str | None = None,
-             region: str | None = None, content_type: str = "text/xml", times: int | None = None) -> "Faults":
-        """Any raw answer, e.g. one that is not a valid response at all, or a first page."""
+             region: str | None = None, content_type: str = "text/xml", times: int | None = None,
+             body_contains: str | None = None) -> "Faults":
+        """Any raw answer, e.g. one that is not a valid response at all, or a first page;
+        ``body_contains`` narrows it to one resource (its id in an EC2 request's parameters)."""
         def respond(client: Any, request: Any) -> AWSResponse:
             return AWSResponse(request.url, status, {"Content-Type": content_type}, _Raw(body))
 
-        self.rules.append((_matcher(service, operation, region, times), respond))
+        self.rules.append((_matcher(service, operation, region, times, body_contains=body_contains), respond))
         return self
 
     def hook(self, client: Any) -> None:
@@ -72,7 +74,7 @@ class Faults:
         def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
             operation = event_name.rsplit(".", 1)[-1]
             for matches, respond in self.rules:
-                if matches(service, operation, region, request.url):
+                if matches(service, operation, region, request):
                     with self._lock:
                         self.hits.append((service, operation, region))
                     return respond(client, request)
@@ -85,13 +87,14 @@ class Faults:
 
 
 def _matcher(service: str | None, operation: str | None, region: str | None, times: int | None = None,
-             url_contains: str | None = None) -> Callable[[str, str, str, str], bool]:
+             url_contains: str | None = None, body_contains: str | None = None) -> Callable[[str, str, str, Any], bool]:
     left = [times]
     lock = threading.Lock()
 
-    def matches(s: str, o: str, r: str, url: str) -> bool:
+    def matches(s: str, o: str, r: str, request: Any) -> bool:
         if not ((service is None or s == service) and (operation is None or o == operation) and (
-                region is None or r == region) and (url_contains is None or url_contains in url)):
+                region is None or r == region) and (url_contains is None or url_contains in request.url)
+                and (body_contains is None or body_contains in _text(request.body))):
             return False
         with lock:
             if left[0] is None:
@@ -101,3 +104,9 @@ def _matcher(service: str | None, operation: str | None, region: str | None, tim
             left[0] -= 1
             return True
     return matches
+
+
+def _text(body: Any) -> str:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", "replace")
+    return body if isinstance(body, str) else ""

@@ -47,7 +47,6 @@ class Mutation:
     change: Callable[[StackSpec], StackSpec]
     fails: frozenset[Key]  # FAIL in the audit and in the template scan
     live_fails: frozenset[Key] = field(default_factory=frozenset)  # FAIL in the audit only
-    live_unknown: frozenset[Key] = field(default_factory=frozenset)  # of fails, UNKNOWN in the audit (the reason named)
     touches: frozenset[str] = frozenset()  # parts of the spec it changes: a pair must not share one
 
     def __str__(self) -> str:
@@ -134,22 +133,20 @@ def desired_above_max(excess: int) -> Mutation:
 # group changes no verdict, nor does opening the ACL with it, nor the balancer's egress
 # with it; only all three together let the web tier reach the data tier, and
 # network_tier_isolation fails the database (web -> data on tcp/5432). The database
-# stays unreachable from the internet throughout.
+# stays unreachable from the internet throughout. The live audit gives the same FAIL: it
+# reads the entries of the S3 prefix list that the data subnets' route to the gateway
+# endpoint names, so that route is known not to carry web -> data.
 OPEN_GROUP = _db(open_to=("0.0.0.0/0",))
 OPEN_ACL = _part("network", data_acl_open=True)
 OPEN_BALANCER = _part("network", balancer_egress_open=True)
 DB_ACCESS = frozenset({"database.access"}) | NETWORK
-# The live audit reads no managed prefix list, so the data subnets' route to the S3
-# endpoint's prefix list leaves the path from the web tier possible, not certain: UNKNOWN.
-NO_PREFIX_LIST_ENTRIES = fail("network_tier_isolation", "rds.db_instance", "db")
 DB_OPEN = [
     Mutation("database group opened to 0.0.0.0/0", OPEN_GROUP, frozenset(), touches=DB_ACCESS),
     Mutation("database group and data ACL opened", _and(OPEN_GROUP, OPEN_ACL), frozenset(), touches=DB_ACCESS),
     Mutation("database group and balancer egress opened", _and(OPEN_GROUP, OPEN_BALANCER), frozenset(),
              touches=DB_ACCESS),
     Mutation("database group, data ACL and balancer egress opened", _and(OPEN_GROUP, OPEN_ACL, OPEN_BALANCER),
-             fail("network_tier_isolation", "rds.db_instance", "db"), live_unknown=NO_PREFIX_LIST_ENTRIES,
-             touches=DB_ACCESS),
+             fail("network_tier_isolation", "rds.db_instance", "db"), touches=DB_ACCESS),
 ]
 EVERY_MUTATION = [*ENCRYPTION_OFF, *REPLICATION, *AVAILABILITY_AND_CAPACITY, desired_above_max(1), *DB_OPEN]
 
@@ -213,8 +210,7 @@ def changed(before: dict[Key, str], after: dict[Key, str]) -> dict[Key, tuple[st
 
 def expect(mutations: list[Mutation], live: bool) -> dict[Key, tuple[str, str]]:
     keys = frozenset().union(*(m.fails | (m.live_fails if live else frozenset()) for m in mutations))
-    unknown = frozenset().union(*(m.live_unknown for m in mutations)) if live else frozenset()
-    return {key: ("PASS", "UNKNOWN" if key in unknown else "FAIL") for key in keys}
+    return {key: ("PASS", "FAIL") for key in keys}
 
 
 # -- the tests ---------------------------------------------------------------------------

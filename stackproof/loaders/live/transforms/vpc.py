@@ -3,6 +3,10 @@
 An Elastic IP associated with a network interface is on that interface, which names its
 instance: an address on an instance's second interface makes that interface public, not
 the instance's primary placement (DescribeAddresses names the instance either way).
+
+A managed prefix list is known by its id in the group rules and routes that name it. When
+the lists could not be listed, each list a rule or route names is still there, with its
+entries unknown for that reason, so that the answers that depend on it say why.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ....model import (
     NatGateway,
     NetworkAcl,
     NetworkInterface,
+    PrefixList,
     Resource,
     Route,
     RouteTable,
@@ -34,7 +39,8 @@ from .common import Where, as_int, base, failed, tags_of
 
 KINDS = tuple(cls.KIND for cls in (
     Vpc, Subnet, RouteTable, InternetGateway, EgressOnlyInternetGateway, NatGateway, ElasticIp, NetworkInterface,
-    NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection, TransitGateway, TransitGatewayAttachment))
+    NetworkAcl, SecurityGroup, VpcEndpoint, VpcPeeringConnection, TransitGateway, TransitGatewayAttachment,
+    PrefixList))
 
 # Route target fields of a DescribeRouteTables route -> (model target type, ARN resource type).
 _TARGETS = (
@@ -143,6 +149,7 @@ def transform(data: dict[str, Any], where: Where) -> Iterator[Resource]:
             vpc=_peer_vpc(peering.get("RequesterVpcInfo"), where),
             peer_vpc=_peer_vpc(peering.get("AccepterVpcInfo"), where))
     yield from transit_gateways_of(data, where, transit_keys)
+    yield from prefix_lists_of(data, where)
 
 
 def vpc_of(vpc: dict[str, Any], where: Where, main_table: str | None, default_acl: str | None) -> Vpc:
@@ -371,3 +378,35 @@ def transit_gateways_of(data: dict[str, Any], where: Where, keys: dict[str, str]
             subnets=where.ec2_all("subnet", attachment.get("SubnetIds")),
             security_group_referencing=_switch(attachment.get("Options"), "SecurityGroupReferencingSupport",
                                                "DescribeTransitGatewayVpcAttachments"))
+
+
+def prefix_list_of(found: dict[str, Any], where: Where) -> PrefixList:
+    ident = found["PrefixListId"]
+    entries = found.get("Entries")
+    problem = Unknown("its entries were not read") if entries is None else failed(entries)
+    return PrefixList(**base(where, found.get("PrefixListArn") or where.ec2("prefix-list", ident),
+                             tags_of(found.get("Tags")), found.get("PrefixListName"), ident),
+                      prefix_list_id=ident, address_family=found.get("AddressFamily"),
+                      entries=problem if problem is not None else tuple(e["Cidr"] for e in entries if e.get("Cidr")))
+
+
+def _named_prefix_lists(data: dict[str, Any]) -> dict[str, None]:
+    """The prefix list ids the account's group rules and routes name, in order."""
+    rules = [p for g in data.get("security_groups") or []
+             for p in (*(g.get("IpPermissions") or []), *(g.get("IpPermissionsEgress") or []))]
+    named = [*(item.get("PrefixListId") for rule in rules for item in rule.get("PrefixListIds") or []),
+             *(route.get("DestinationPrefixListId") for table in data.get("route_tables") or []
+               for route in table.get("Routes") or [])]
+    return dict.fromkeys(ident for ident in named if ident)
+
+
+def prefix_lists_of(data: dict[str, Any], where: Where) -> Iterator[PrefixList]:
+    listed = data.get("managed_prefix_lists")
+    problem = failed(listed)
+    if problem is None:
+        for found in listed or []:
+            yield prefix_list_of(found, where)
+        return
+    for ident in _named_prefix_lists(data):
+        yield PrefixList(**base(where, where.ec2("prefix-list", ident), {}, ident), prefix_list_id=ident,
+                         entries=problem)
