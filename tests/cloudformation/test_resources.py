@@ -93,6 +93,55 @@ def test_routes_associations_gateways_and_acls(tmp_path):
         90, "tcp", "deny", 22, 22, False)
 
 
+PREFIX_LIST = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  Gateway: {Type: AWS::EC2::InternetGateway}
+  Attachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+  Public: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+  ToInternet:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Public, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
+  ToPartners:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Public, DestinationPrefixListId: !Ref Admins, GatewayId: !Ref Gateway}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
+  Routes:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Public}
+  Admins:
+    Type: AWS::EC2::PrefixList
+    Properties: {PrefixListName: admins, AddressFamily: IPv4, MaxEntries: 2, Entries: [{Cidr: ADMINS}]}
+  Ssh:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh from the admins list
+      VpcId: !Ref Vpc
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: !Ref Admins}]
+  Box:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-123, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Ssh]}
+"""
+
+
+def test_prefix_lists_of_the_template_are_resolved_in_rules_and_routes(tmp_path, catalogue):
+    """The same prefix list the plan loader maps: group rules and routes that name it get its entries."""
+    inventory = load(tmp_path, PREFIX_LIST.replace("ADMINS", "0.0.0.0/0"))
+    admins = inventory.get("Admins")
+    assert admins.kind == "aws.ec2.managed_prefix_list" and admins.entries == ("0.0.0.0/0",)
+    assert inventory.get("Ssh").ingress[0].prefix_lists == ("Admins",)
+    assert [r.destination for r in inventory.get("Public").routes] == ["0.0.0.0/0", "Admins"]
+    policy = "network_admin_ports_not_internet_reachable"
+    open_list = by_resource(scan(tmp_path, PREFIX_LIST.replace("ADMINS", "0.0.0.0/0"), catalogue, policy))
+    assert open_list[(policy, "Box")].status == "FAIL" and "prefix list Admins" in open_list[(policy, "Box")].message
+    private = by_resource(scan(tmp_path, PREFIX_LIST.replace("ADMINS", "10.0.0.0/8"), catalogue, policy))
+    assert private[(policy, "Box")].status == "PASS"
+
+
 DATA = """
 Resources:
   Vpc:

@@ -12,6 +12,7 @@ from ...model import (
     NatGateway,
     NetworkAcl,
     NetworkInterface,
+    PrefixList,
     Route,
     RouteTable,
     SecurityGroup,
@@ -37,6 +38,7 @@ IGW = ("AWS::EC2::InternetGateway",)
 EIP = ("AWS::EC2::EIP",)
 INSTANCE = ("AWS::EC2::Instance",)
 ENI = ("AWS::EC2::NetworkInterface",)
+PLIST = ("AWS::EC2::PrefixList",)
 
 
 @dataclass
@@ -113,7 +115,7 @@ _GATEWAY_PREFIXES = {"igw-": "internet_gateway", "vgw-": "virtual_private_gatewa
 def attach_route(v: View) -> list[Attachment]:
     destination: Any = None
     for name in ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId"):
-        value = v.str(name)
+        value = v.ref(name, *PLIST) if name == "DestinationPrefixListId" else v.str(name)
         if value is not None:
             destination = value
             break
@@ -238,7 +240,7 @@ def _sg_rule(v: View, item: dict[str, Any], egress: bool, source: str | None) ->
         peer = ref_of(item.get("SourceSecurityGroupName"), SG, v.index)
     cidr = opt(as_str(item.get("CidrIp")))
     ipv6 = opt(as_str(item.get("CidrIpv6")))
-    prefix = opt(as_str(item.get(prefix_property)))
+    prefix = ref_of(item.get(prefix_property), PLIST, v.index)
     everything = protocol == "-1"
     return SgRule(
         egress=egress,
@@ -301,6 +303,14 @@ def vpc_endpoint(v: View) -> dict[str, Any]:
     }
 
 
+def prefix_list(v: View) -> dict[str, Any]:
+    entries = mappings(v.get("Entries"))
+    return {
+        "address_family": v.str("AddressFamily"),
+        "entries": entries if isinstance(entries, Unknown) else tuple(opt(as_str(e.get("Cidr"))) for e in entries),
+    }
+
+
 def vpc_peering_connection(v: View) -> dict[str, Any]:
     return {"vpc": v.ref("VpcId", *VPC), "peer_vpc": v.ref("PeerVpcId", *VPC)}
 
@@ -337,6 +347,7 @@ MAIN = {
     "AWS::EC2::SecurityGroup": (SecurityGroup, security_group),
     "AWS::EC2::VPCEndpoint": (VpcEndpoint, vpc_endpoint),
     "AWS::EC2::VPCPeeringConnection": (VpcPeeringConnection, vpc_peering_connection),
+    "AWS::EC2::PrefixList": (PrefixList, prefix_list),
     "AWS::EC2::TransitGateway": (TransitGateway, transit_gateway),
     "AWS::EC2::TransitGatewayAttachment": (TransitGatewayAttachment, transit_gateway_attachment),
     "AWS::EC2::TransitGatewayVpcAttachment": (TransitGatewayAttachment, transit_gateway_attachment),
