@@ -41,7 +41,6 @@ EXACT_LABEL_LIMIT = 8  # beyond this many conditions, labels are chosen greedily
 
 @dataclass
 class Scenario:
-    label: str | None  # "when IsProduction is false"; None when the template has one scenario
     conditions: dict[str, bool | None]
     params: dict[str, Any]  # what Ref gives in resource properties
     parts: tuple[str, ...] = field(default_factory=tuple)  # "IsProduction is false", ...
@@ -71,7 +70,7 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
     ``links`` is a set of conditions some resource depends on together."""
     params = {name: values.for_properties(name, value) for name, value in values.values.items()}
     if not template.conditions:
-        return [Scenario(None, {}, params)]
+        return [Scenario({}, params)]
     domains = _variables(template, values, pseudo)
     reads = condition_reads(template, set(domains))
     ordered = [c for c in template.conditions if c in relevant]
@@ -90,11 +89,10 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
             assignment.update(outcome.members[0])
             scenario_params.update(_pinned(group, outcome, values))
         conditions, why = _evaluate_all(template, values, pseudo, assignment, capped)
-        found.append(Scenario(None, conditions, scenario_params, undecided=why))
+        found.append(Scenario(conditions, scenario_params, undecided=why))
     if len(found) > 1:
         for scenario, parts in zip(found, part_labels(found, ordered)):
             scenario.parts = parts
-            scenario.label = ("when " + " and ".join(parts)) if parts else None
     return found
 
 
@@ -108,7 +106,7 @@ def undecided_scenario(template: Template, values: Values, pseudo: dict[str, Any
         if name in params:
             params[name] = Unknown(f"parameter {name} may take several values: {why}")
     conditions, reasons = _evaluate_all(template, values, pseudo, fixed, varying)
-    return Scenario(None, conditions, params, undecided=reasons)
+    return Scenario(conditions, params, undecided=reasons)
 
 
 # -- groups and their outcomes ---------------------------------------------------------
