@@ -135,24 +135,20 @@ class Inventory:
         done: dict[int, Resource] = {}  # scenarios share resource objects: rewrite each once
 
         def rekey_all(inventory: "Inventory") -> "Inventory":
-            resources = []
             for resource in inventory.resources:
                 if id(resource) not in done:
                     done[id(resource)] = rekey(resource, mapping)
-                resources.append(done[id(resource)])
-            copied = Inventory(resources=resources, inputs=list(inventory.inputs), gaps=list(inventory.gaps))
-            copied.secrets |= inventory.secrets
-            copied.scenario, copied.conditions = inventory.scenario, inventory.conditions
-            return copied
+            return inventory.copy(done[id(resource)] for resource in inventory.resources)
 
         top = rekey_all(self)
         top.scenarios = [rekey_all(scenario) for scenario in self.scenarios]
-        top.run_info = dict(self.run_info)
         return top
 
-    def copy(self) -> "Inventory":
-        """The same resources (which are immutable) in a new inventory, without scenarios."""
-        copied = Inventory(resources=list(self.resources), inputs=list(self.inputs), gaps=list(self.gaps))
+    def copy(self, resources: Iterable[Resource] | None = None) -> "Inventory":
+        """The same resources (which are immutable), or ``resources`` in their place, in a
+        new inventory, without scenarios."""
+        resources = self.resources if resources is None else resources
+        copied = Inventory(resources=list(resources), inputs=list(self.inputs), gaps=list(self.gaps))
         copied.secrets |= self.secrets
         copied.scenario, copied.conditions = self.scenario, dict(self.conditions)
         copied.run_info = dict(self.run_info)
