@@ -192,19 +192,17 @@ def _build_interfaces(inventory: Inventory) -> dict[str, list[NetworkInterface]]
 
 
 def elastic_ips_by_instance(inventory: Inventory) -> dict[str, list[ElasticIp]]:
-    """Instance key -> the Elastic IPs on it (named directly, or on one of its interfaces)."""
+    """Instance key -> the Elastic IPs that name it and no interface of the inputs. One that
+    also names an interface of the inputs is that interface's (elastic_ips_by_interface):
+    EC2 and Terraform state name both for an address on a secondary interface."""
     return inventory.derived("elastic_ips_by_instance", _build_eips)
 
 
 def _build_eips(inventory: Inventory) -> dict[str, list[ElasticIp]]:
     found: dict[str, list[ElasticIp]] = defaultdict(list)
-    on_interface = elastic_ips_by_interface(inventory)
     for eip in inventory.of_kind(ElasticIp):
-        if isinstance(eip.instance, str):
+        if isinstance(eip.instance, str) and inventory.get(eip.network_interface) is None:
             found[eip.instance].append(eip)
-    for instance, interfaces in interfaces_by_instance(inventory).items():
-        for interface in interfaces:
-            found[instance].extend(on_interface.get(interface.key, []))
     return dict(found)
 
 

@@ -151,10 +151,7 @@ def _instance_placements(inventory: Inventory, instance: Instance) -> list[Place
     then one per other interface attached to it."""
     interfaces = queries.interfaces_by_instance(inventory).get(instance.key, [])
     primary = interfaces[0] if interfaces and interfaces[0].device_index == 0 else None
-    # An address that also names an interface of the inputs is that interface's (EC2 and
-    # Terraform state name both for an address on a secondary interface).
-    direct = [e for e in queries.elastic_ips_by_instance(inventory).get(instance.key, [])
-              if e.instance == instance.key and inventory.get(e.network_interface) is None]
+    direct = queries.elastic_ips_by_instance(inventory).get(instance.key, [])
     placements = [_instance_placement(inventory, instance, direct) if primary is None
                   else _interface_placement(inventory, primary, direct)]
     placements.extend(_interface_placement(inventory, i, []) for i in interfaces if i is not primary)
