@@ -198,18 +198,11 @@ def nat_gateway(v: View) -> dict[str, Any]:
     }
 
 
-def _set_ref(v: View, name: str, *types: str) -> Any:
-    """A reference the configuration may leave unset although the plan shows it computed."""
-    if isinstance(v.get(name), Unknown) and v.configured(name) is False:
-        return None
-    return v.ref(name, *types)
-
-
 def _attached_to(v: View, instance_field: str, interface_field: str) -> dict[str, Any]:
     """What an Elastic IP is on: an instance, or a network interface (an instance's
     primary_network_interface_id names the instance itself)."""
-    instance = _set_ref(v, instance_field, *INSTANCE)
-    interface = _set_ref(v, interface_field, *ENI, *INSTANCE)
+    instance = v.computed_ref(instance_field, *INSTANCE)
+    interface = v.computed_ref(interface_field, *ENI, *INSTANCE)
     if address_type(interface) in INSTANCE:
         instance, interface = instance or interface, None
     return {"instance": instance, "network_interface": interface}
@@ -234,14 +227,13 @@ def network_interface(v: View) -> dict[str, Any]:
     for item in attachments if isinstance(attachments, list) else []:
         instance = v.ref_in(item, "attachment", "instance", *INSTANCE)
         index = as_int(item.get("device_index"))
-    groups = v.refs("security_groups", *SG)
     count = as_int(v.setting("ipv6_address_count", None))
     addresses = v.setting("ipv6_addresses", None)
     if count is None and isinstance(addresses, list) and addresses:
         count = len(addresses)
     return {
         "subnet": v.ref("subnet_id", *SUBNET),
-        "security_groups": () if isinstance(groups, Unknown) and v.configured("security_groups") is False else groups,
+        "security_groups": v.computed_refs("security_groups", *SG),
         "private_ip": opt(v.get("private_ip")),
         "ipv6_address_count": count,
         "instance": instance,
