@@ -49,20 +49,18 @@ class Aws:
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
         if key not in self._clients:
+            from ..loaders.live import guard
+
             client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url,
                                          config=self.config)
-            # before-parameter-build: before the call is validated, serialised or sent
-            client.meta.events.register_first("before-parameter-build", self._refuse_undeclared,
-                                              unique_id="stackproof-provision-declared")
+            guard.install(client, self._refuse_undeclared)  # the audit's guard, held to this run's calls
             for hook in self.on_client:
                 hook(client)
             self._clients[key] = client
         return self._clients[key]
 
-    def _refuse_undeclared(self, model: Any = None, **_: Any) -> None:
-        if model is None:
-            return
-        call = f"{model.service_model.service_name}:{model.name}"
+    def _refuse_undeclared(self, service: str, operation: str) -> None:
+        call = f"{service}:{operation}"
         if call not in self.allowed:
             raise UndeclaredCall(f"refused {call}: not among the calls this run may make "
                                  "(plan makes only declared reads; see stackproof provision --print-iam-policy)")

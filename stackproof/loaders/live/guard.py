@@ -1,4 +1,4 @@
-"""The read-only guard: every client of an audit refuses any operation the audit does not declare.
+"""The call guard: every client of an audit refuses any operation the audit does not declare.
 
 The allowed operations are exactly those the collectors declare in CALLS (what
 ``--print-iam-policy`` is generated from) and those accounts.CALLS names to identify
@@ -9,12 +9,16 @@ GetClusterCredentials (which can create a database user) are refused like any wr
 Installed on each client before it makes its first call, the hook runs when the client
 is asked for an operation, before its parameters are even validated, so a refused
 operation is never serialised or sent. moto (and a misconfigured role) would accept
-anything; the guard does not rely on either.
+anything; the guard does not rely on either. A provisioning run installs the same hook
+with its own check (the calls its handlers declare).
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
+
+# Raises to refuse an operation (botocore service name, operation name).
+Check = Callable[[str, str], None]
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -33,19 +37,23 @@ def is_allowed(service: str, operation: str) -> bool:
     return f"{service}:{operation}" in allowed_calls()
 
 
-def install(client: Any) -> None:
-    """Refuse every undeclared operation on this botocore client."""
+def install(client: Any, check: Check | None = None) -> None:
+    """Ask ``check`` (by default the audit's, refuse_undeclared) before every operation of
+    this botocore client."""
+    refuse = check or refuse_undeclared
+
+    def guard(model: Any = None, **_: Any) -> None:
+        if model is not None:
+            refuse(model.service_model.service_name, model.name)
+
     events = client.meta.events
     # before-parameter-build fires first (before validation and serialisation);
     # before-call is a second line in case a future botocore reorders the first.
-    events.register_first("before-parameter-build", _refuse_undeclared, unique_id="stackproof-read-only-params")
-    events.register_first("before-call", _refuse_undeclared, unique_id="stackproof-read-only-call")
+    events.register_first("before-parameter-build", guard, unique_id="stackproof-guard-params")
+    events.register_first("before-call", guard, unique_id="stackproof-guard-call")
 
 
-def _refuse_undeclared(model: Any = None, **_: Any) -> None:
-    if model is None:
-        return
-    service = model.service_model.service_name
-    if not is_allowed(service, model.name):
-        raise ReadOnlyViolation(f"refused {service}:{model.name}: an audit makes only the read calls its "
+def refuse_undeclared(service: str, operation: str) -> None:
+    if not is_allowed(service, operation):
+        raise ReadOnlyViolation(f"refused {service}:{operation}: an audit makes only the read calls its "
                                 f"collectors declare (see stackproof audit --print-iam-policy)")
