@@ -102,7 +102,7 @@ class Report:
         names the file and the JSON path ("$.results[3].location.line: ...")."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise InputError(where, f"not a stackproof JSON report (expected schema {SCHEMA!r})")
-        _Shape(where).report(data)
+        _check(data, REPORT, "$", where)
         results = [Result.from_dict(r) for r in data.get("results") or []]
         policies = {pid: PolicyInfo.from_dict(info) for pid, info in (data.get("policies") or {}).items()}
         return cls(results, policies, dict(data.get("run") or {}), dict(data.get("tool") or {}),
@@ -141,113 +141,74 @@ def dumps(report: Report) -> str:
 
 
 # --- the shape of a saved report ----------------------------------------------------------
+# Checked where the reporters rely on it. Keys a shape does not name are left alone, so a
+# report of a later version still renders. A shape is a type (str, int, bool, dict), [shape]
+# for a list of it, {key: shape} for a mapping with those keys (a key ending in "!" is
+# required), Each(shape) for a mapping of any keys to it, or OneOf for text from a list.
+
+@dataclass(frozen=True)
+class Each:
+    shape: Any
+
+
+@dataclass(frozen=True)
+class OneOf:
+    values: tuple[str, ...]
+    what: str
+
+
+LOCATION = {"file": str, "account": str, "region": str, "line": int}
+RESULT = {"policy!": str, "status!": OneOf(STATUSES, "a status"), "severity!": OneOf(SEVERITIES, "a severity"),
+          "resource!": str, "kind!": str, "source!": str, "message!": str, "name": str, "scenario": str,
+          "environment": str, "location": LOCATION, "evidence": dict, "waiver": dict}
+NOT_ASSESSED = {"where!": str, "reason!": str, "account": str, "region": str, "service": str, "call": str,
+                "count": int, "kinds": [str]}  # see loaders/live/notassessed.py
+RUN = {"started_at": str, "profile": str, "severity_floor": str, "environment": str, "waivers_file": str,
+       "gate": {"holds": bool, "blocking": int, "blocking_results": [str]},
+       "inputs": [{"kind": str, "path": str, "sha256": str}], "accounts": [str], "regions": [str],
+       "not_assessed": [NOT_ASSESSED]}
+POLICY = {"id!": str, "title!": str, "severity!": str, "area!": str, "rationale": str,
+          "remediation": Each(str), "frameworks": Each([str])}
+WAIVER = {"policy!": str, "selector": str, "reason": str, "owner": str, "expires": str, "source": str,
+          "status!": str}
+CHANGES = {"baseline": dict, "new!": [str], "still_failing!": [str], "now_waived": [str], "fixed!": [RESULT],
+           "not_compared": {"findings": int, "why": [str]}}
+REPORT = {"tool": dict, "run": RUN, "results": [RESULT], "policies": Each(POLICY), "waivers": [WAIVER],
+          "changes": CHANGES}
 
 _NAMES = {dict: "a mapping", list: "a list", str: "text", int: "an integer", bool: "true or false"}
-RESULT_TEXTS = ("policy", "status", "severity", "resource", "kind", "source", "message")
-WAIVER_TEXTS = ("policy", "selector", "reason", "owner", "expires", "source", "status")
 
 
-class _Shape:
-    """Checks a saved report's structure where the reporters rely on it. Keys it does not
-    know are left alone, so a report of a later version still renders."""
+def _kind(shape: Any) -> type:
+    if isinstance(shape, type):
+        return shape
+    return list if isinstance(shape, list) else str if isinstance(shape, OneOf) else dict
 
-    def __init__(self, where: str) -> None:
-        self.where = where
 
-    def fail(self, path: str, message: str) -> InputError:
-        return InputError(self.where, f"malformed report: {path}: {message}")
-
-    def get(self, data: dict, key: str, kind: type, path: str, required: bool = False) -> Any:
-        """data[key], checked to be of `kind`; None when it is absent or null and not required."""
-        value = data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(f"{path}.{key}", f"missing (expected {_NAMES[kind]})")
-            return None
-        return self.check(value, kind, f"{path}.{key}")
-
-    def check(self, value: Any, kind: type, path: str) -> Any:
-        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-            return value
+def _check(value: Any, shape: Any, path: str, where: str) -> None:
+    """Raise an InputError naming the file and the JSON path of the first value out of shape."""
+    kind = _kind(shape)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         found = "null" if value is None else _NAMES.get(type(value), type(value).__name__)
-        raise self.fail(path, f"expected {_NAMES[kind]}, found {found}")
+        raise _malformed(where, path, f"expected {_NAMES[kind]}, found {found}")
+    if isinstance(shape, OneOf) and value not in shape.values:
+        raise _malformed(where, path, f"{value!r} is not {shape.what} ({', '.join(shape.values)})")
+    if isinstance(shape, list):
+        for i, item in enumerate(value):
+            _check(item, shape[0], f"{path}[{i}]", where)
+    elif isinstance(shape, Each):
+        for key, item in value.items():
+            _check(item, shape.shape, f"{path}.{key}", where)
+    elif isinstance(shape, dict):
+        for key, inner in shape.items():
+            name = key.rstrip("!")
+            item = value.get(name)
+            if item is not None:
+                if type(item) is not inner:  # a text, number or mapping as expected needs no call
+                    _check(item, inner, f"{path}.{name}", where)
+            elif key.endswith("!"):
+                raise _malformed(where, f"{path}.{name}", f"missing (expected {_NAMES[_kind(inner)]})")
 
-    def items(self, data: dict, key: str, kind: type, path: str, required: bool = False) -> list[tuple[str, Any]]:
-        """The elements of the list data[key], each checked to be of `kind`, with its path."""
-        values = self.get(data, key, list, path, required) or []
-        return [(f"{path}.{key}[{i}]", self.check(v, kind, f"{path}.{key}[{i}]")) for i, v in enumerate(values)]
 
-    def report(self, data: dict) -> None:
-        self.get(data, "tool", dict, "$")
-        self.run(self.get(data, "run", dict, "$") or {})
-        for path, result in self.items(data, "results", dict, "$"):
-            self.result(result, path)
-        for pid, info in (self.get(data, "policies", dict, "$") or {}).items():
-            self.policy(self.check(info, dict, f"$.policies.{pid}"), f"$.policies.{pid}")
-        for path, waiver in self.items(data, "waivers", dict, "$"):
-            for key in WAIVER_TEXTS:
-                self.get(waiver, key, str, path, required=key in ("policy", "status"))
-        self.changes(self.get(data, "changes", dict, "$"))
-
-    def run(self, run: dict) -> None:
-        for key in ("started_at", "profile", "severity_floor", "environment", "waivers_file"):
-            self.get(run, key, str, "$.run")
-        gate = self.get(run, "gate", dict, "$.run") or {}
-        self.get(gate, "holds", bool, "$.run.gate")
-        self.get(gate, "blocking", int, "$.run.gate")
-        self.items(gate, "blocking_results", str, "$.run.gate")
-        for path, entry in self.items(run, "inputs", dict, "$.run"):
-            for key in ("kind", "path", "sha256"):
-                self.get(entry, key, str, path)
-        for key in ("accounts", "regions"):
-            self.items(run, key, str, "$.run")
-        for path, entry in self.items(run, "not_assessed", dict, "$.run"):
-            self.not_assessed(entry, path)
-
-    def not_assessed(self, entry: dict, path: str) -> None:
-        """An entry of what a live audit could not read (see loaders/live/notassessed.py)."""
-        for key in ("where", "reason"):
-            self.get(entry, key, str, path, required=True)
-        for key in ("account", "region", "service", "call"):
-            self.get(entry, key, str, path)
-        self.get(entry, "count", int, path)
-        self.items(entry, "kinds", str, path)
-
-    def result(self, result: dict, path: str, extra: tuple[str, ...] = ()) -> None:
-        for key in RESULT_TEXTS + extra:
-            self.get(result, key, str, path, required=True)
-        if result["status"] not in STATUSES:
-            raise self.fail(f"{path}.status", f"{result['status']!r} is not a status ({', '.join(STATUSES)})")
-        if result["severity"] not in SEVERITIES:
-            raise self.fail(f"{path}.severity",
-                            f"{result['severity']!r} is not a severity ({', '.join(SEVERITIES)})")
-        for key in ("name", "scenario", "environment"):
-            self.get(result, key, str, path)
-        location = self.get(result, "location", dict, path) or {}
-        for key in ("file", "account", "region"):
-            self.get(location, key, str, f"{path}.location")
-        self.get(location, "line", int, f"{path}.location")
-        self.get(result, "evidence", dict, path)
-        self.get(result, "waiver", dict, path)
-
-    def policy(self, info: dict, path: str) -> None:
-        for key in ("id", "title", "severity", "area"):
-            self.get(info, key, str, path, required=True)
-        self.get(info, "rationale", str, path)
-        for name, text in (self.get(info, "remediation", dict, path) or {}).items():
-            self.check(text, str, f"{path}.remediation.{name}")
-        for name in self.get(info, "frameworks", dict, path) or {}:
-            self.items(info["frameworks"], name, str, f"{path}.frameworks", True)
-
-    def changes(self, changes: dict | None) -> None:
-        if changes is None:
-            return
-        self.get(changes, "baseline", dict, "$.changes")
-        for key in ("new", "still_failing"):
-            self.items(changes, key, str, "$.changes", required=True)
-        self.items(changes, "now_waived", str, "$.changes")
-        for path, entry in self.items(changes, "fixed", dict, "$.changes", required=True):
-            self.result(entry, path)
-        not_compared = self.get(changes, "not_compared", dict, "$.changes") or {}
-        self.get(not_compared, "findings", int, "$.changes.not_compared")
-        self.items(not_compared, "why", str, "$.changes.not_compared")
+def _malformed(where: str, path: str, message: str) -> InputError:
+    return InputError(where, f"malformed report: {path}: {message}")
