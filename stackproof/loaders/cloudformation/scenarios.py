@@ -59,7 +59,7 @@ class _Outcome:
 class _Group:
     conditions: list[str]
     variables: list[str]
-    outcomes: list[_Outcome]
+    outcomes: list[_Outcome]  # none when it is capped
     capped: str | None = None  # why the group is left undecided
 
 
@@ -68,24 +68,22 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
     """The scenarios of one template. ``relevant`` names the conditions that modelled
     resources use (conditions only other resources use do not split scenarios); each of
     ``links`` is a set of conditions some resource depends on together."""
-    params = {name: values.for_properties(name, value) for name, value in values.values.items()}
+    params = _params(values)
     if not template.conditions:
         return [Scenario({}, params)]
     domains = _variables(template, values, pseudo)
     reads = condition_reads(template, set(domains))
     ordered = [c for c in template.conditions if c in relevant]
     groups = [_group(template, values, pseudo, names, reads, domains) for names in _groups(ordered, reads, links)]
+    # A group left undecided is undecided in every scenario; the others are combined.
+    capped = {name: group.capped for group in groups if group.capped for name in group.variables}
+    params.update({name: _several(name, why) for name, why in capped.items() if name in values.specs})
+    groups = [group for group in groups if not group.capped]
     found = []
     for choice in _combine([g.outcomes for g in groups]):
         assignment: dict[str, Any] = {}
-        capped: dict[str, str] = {}
         scenario_params = dict(params)
         for group, outcome in zip(groups, choice):
-            if group.capped:
-                capped.update(dict.fromkeys(group.variables, group.capped))
-                scenario_params.update({name: Unknown(f"parameter {name} may take several values: {group.capped}")
-                                        for name in group.variables if name in values.specs})
-                continue
             assignment.update(outcome.members[0])
             scenario_params.update(_pinned(group, outcome, values))
         conditions, why = _evaluate_all(template, values, pseudo, assignment, capped)
@@ -98,15 +96,22 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
 
 def undecided_scenario(template: Template, values: Values, pseudo: dict[str, Any], why: str) -> Scenario:
     """One scenario in which every condition that varies is undecided, for ``why``."""
-    params = {name: values.for_properties(name, value) for name, value in values.values.items()}
+    params = _params(values)
     domains = _variables(template, values, pseudo)
     fixed = {name: options[0] for name, options in domains.items() if len(options) == 1}
     varying = {name: why for name in domains if name not in fixed}
-    for name in varying:
-        if name in params:
-            params[name] = Unknown(f"parameter {name} may take several values: {why}")
+    params.update({name: _several(name, why) for name in varying if name in values.specs})
     conditions, reasons = _evaluate_all(template, values, pseudo, fixed, varying)
     return Scenario(conditions, params, undecided=reasons)
+
+
+def _params(values: Values) -> dict[str, Any]:
+    """What Ref gives for each parameter in resource properties, before a scenario pins any."""
+    return {name: values.for_properties(name, value) for name, value in values.values.items()}
+
+
+def _several(name: str, why: str) -> Unknown:
+    return Unknown(f"parameter {name} may take several values: {why}")
 
 
 # -- groups and their outcomes ---------------------------------------------------------
@@ -146,7 +151,7 @@ def _group(template: Template, values: Values, pseudo: dict[str, Any], names: li
     listed = ", ".join(variables)
     if total > MAX_ASSIGNMENTS:
         why = f"more than {MAX_ASSIGNMENTS} combinations of parameters {listed}; pass --parameters to decide"
-        return _Group(names, variables, [_Outcome(tuple(None for _ in names), [{}])], why)
+        return _Group(names, variables, [], why)
     by_values: dict[tuple[bool | None, ...], list[dict[str, Any]]] = {}
     for combination in itertools.product(*(domains[v] for v in variables)):
         assignment = dict(zip(variables, combination))
@@ -155,7 +160,7 @@ def _group(template: Template, values: Values, pseudo: dict[str, Any], names: li
     if len(by_values) > MAX_SCENARIOS:
         why = (f"more than {MAX_SCENARIOS} combinations of conditions {', '.join(names)} "
                f"(parameters {listed}); pass --parameters to decide")
-        return _Group(names, variables, [_Outcome(tuple(None for _ in names), [{}])], why)
+        return _Group(names, variables, [], why)
     return _Group(names, variables, [_Outcome(key, members) for key, members in by_values.items()])
 
 
