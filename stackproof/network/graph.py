@@ -154,11 +154,6 @@ class Network:
     def label(self, resource: Any) -> str:
         return queries.label(self.inventory, _key(resource))
 
-    def find(self, text: str) -> str | None:
-        """The key of the resource a user names by key, address or name (None: none, or several)."""
-        found = self.candidates(text)
-        return found[0] if len(found) == 1 else None
-
     def candidates(self, text: str) -> list[str]:
         """The keys of the resources a user's text may name: by key, else by address or name."""
         if self.inventory.get(text) is not None:

@@ -164,12 +164,6 @@ def prefix_length(text: str) -> int:
     return network.prefixlen
 
 
-def address_text(value: int) -> str:
-    if value >= V6_BASE:
-        return str(ipaddress.IPv6Address(value - V6_BASE))
-    return str(ipaddress.IPv4Address(value))
-
-
 def cidrs_of(addresses: IntervalSet, limit: int = 8) -> list[str]:
     """The set written as CIDRs, in address order; at most `limit`, then a count of the rest."""
     blocks: list[str] = []
