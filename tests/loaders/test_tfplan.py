@@ -116,6 +116,29 @@ def test_unlinkable_split_resource_makes_its_fields_unknown(tmp_path):
     assert isinstance(bucket.versioning, Unknown)
 
 
+def test_an_instance_whose_ipv6_count_is_known_after_apply_is_read(tmp_path):
+    # An update: the count becomes an expression known after apply while the plan still
+    # shows the instance's present address; the count is unknown, not a reason to leave
+    # the whole instance unread.
+    before = {"instance_type": "t3.small", "ipv6_address_count": 1, "ipv6_addresses": ["2001:db8::10"]}
+    after = {"instance_type": "t3.small", "ipv6_addresses": ["2001:db8::10"]}
+    plan = {"format_version": "1.2", "resource_changes": [
+        {"address": "aws_instance.web", "mode": "managed", "type": "aws_instance", "name": "web",
+         "change": {"actions": ["update"], "before": before, "after": after,
+                    "after_unknown": {"ipv6_address_count": True}}}],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_instance.web", "mode": "managed", "type": "aws_instance", "name": "web",
+             "expressions": {"instance_type": {"constant_value": "t3.small"},
+                             "ipv6_address_count": {"references": ["aws_subnet.app.ipv6_cidr_block"]}}}]}}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    inventory = load_inputs([path])
+    assert not inventory.gaps
+    instance = inventory.get("aws_instance.web")
+    assert isinstance(instance, Instance) and isinstance(instance.ipv6_address_count, Unknown)
+    assert instance.before.ipv6_address_count == 1
+
+
 @pytest.mark.parametrize("content,words", [
     (b"", "empty"),
     (b"{not json", "not valid JSON"),

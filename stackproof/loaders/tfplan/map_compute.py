@@ -17,7 +17,7 @@ from ...model import (
     Unknown,
 )
 from .coerce import as_bool, as_int, first, nonzero, opt
-from .map_network import ENI, SG, SUBNET
+from .map_network import ENI, SG, SUBNET, ipv6_count
 from .view import Attachment, View
 
 LB = ("aws_lb", "aws_alb", "aws_elb")
@@ -119,21 +119,13 @@ def instance(v: View) -> dict[str, Any]:
                                                   "associate_public_ip_address"),
         "public_ip": opt(v.get("public_ip")),
         "private_ip": opt(v.get("private_ip")),
-        "ipv6_address_count": _ipv6_count(v),
+        "ipv6_address_count": ipv6_count(v),
         "block_devices": _instance_devices(v),
         "launch_template": first(v.ref(("launch_template", "id"), "aws_launch_template"),
                                  v.ref(("launch_template", "name"), "aws_launch_template")),
         "metadata_http_tokens": _not_configured_is_none(v, options.get("http_tokens"), "metadata_options", "http_tokens")
         if isinstance(options, dict) else None,
     }
-
-
-def _ipv6_count(v: View) -> Any:
-    count = as_int(v.setting("ipv6_address_count", None))
-    addresses = v.setting("ipv6_addresses", None)
-    if isinstance(addresses, list) and addresses and not count:
-        return len(addresses)
-    return count
 
 
 def attach_instance_interfaces(v: View) -> list[Attachment]:

@@ -218,6 +218,16 @@ def eip_association(v: View) -> dict[str, Any]:
     return {**_attached_to(v, "instance_id", "network_interface_id"), "public_ip": v.get("public_ip")}
 
 
+def ipv6_count(v: View) -> Any:
+    """The IPv6 addresses an instance or interface asks for: ipv6_address_count, else as
+    many as ipv6_addresses lists (None: neither is set, the subnet's setting decides)."""
+    count = as_int(v.setting("ipv6_address_count", None))
+    addresses = v.setting("ipv6_addresses", None)
+    if (count is None or count == 0) and isinstance(addresses, list) and addresses:
+        return len(addresses)
+    return count
+
+
 def network_interface(v: View) -> dict[str, Any]:
     attachments = v.collection("attachment")
     instance: Any = None
@@ -227,15 +237,11 @@ def network_interface(v: View) -> dict[str, Any]:
     for item in attachments if isinstance(attachments, list) else []:
         instance = v.ref_in(item, "attachment", "instance", *INSTANCE)
         index = as_int(item.get("device_index"))
-    count = as_int(v.setting("ipv6_address_count", None))
-    addresses = v.setting("ipv6_addresses", None)
-    if count is None and isinstance(addresses, list) and addresses:
-        count = len(addresses)
     return {
         "subnet": v.ref("subnet_id", *SUBNET),
         "security_groups": v.computed_refs("security_groups", *SG),
         "private_ip": opt(v.get("private_ip")),
-        "ipv6_address_count": count,
+        "ipv6_address_count": ipv6_count(v),
         "instance": instance,
         "device_index": index,
     }
