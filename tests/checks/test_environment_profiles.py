@@ -11,6 +11,7 @@ from stackproof.engine import evaluate
 from stackproof.model import DbInstance, Inventory, Unknown
 from tests.conftest import ROOT
 from tests.factories import make
+from tests.test_core_packs import write_pack
 
 THREE_TIER = ROOT / "fixtures" / "scenarios" / "three-tier" / "plan.json"
 BOUNDS = ["--policy", "storage_size_within_bounds", "--policy", "autoscaling_group_capacity_consistent"]
@@ -79,19 +80,7 @@ def test_an_env_no_policy_defines_is_refused(tmp_path, capsys):
 
 
 def test_an_env_a_team_pack_defines_is_accepted(tmp_path):
-    pack = tmp_path / "pack"
-    (pack / "checks").mkdir(parents=True)
-    (pack / "policies").mkdir()
-    (pack / "checks" / "sizes.py").write_text(
-        "from stackproof.rules import passed, failed\n"
-        "def rds_instance_small(db, ctx):\n"
-        "    limit = ctx.params['max_gb']\n"
-        "    return failed('too big') if db.allocated_storage > limit else passed(f'within {limit}')\n")
-    (pack / "policies" / "rds_instance_small.yaml").write_text(
-        "id: rds_instance_small\ntitle: Small databases\nresource: aws.rds.db_instance\n"
-        "check: sizes:rds_instance_small\nseverity: low\narea: capacity\nparams: {max_gb: 1000}\n"
-        "environments: {QA: {max_gb: 10}}\nrationale: QA databases are small.\n"
-        "remediation: {terraform: allocated_storage = 10}\n")
+    pack = write_pack(tmp_path, environments="{QA: {max_gb: 10}}")  # at most 1000 GB, 10 in QA
     out = tmp_path / "out"
     code = main(["scan", str(THREE_TIER), "--pack", str(pack), "--env", "qa", "--policy", "rds_instance_small",
                  "--format", "json", "--output-dir", str(out)])
