@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..catalogue import FRAMEWORKS
+from ..profiles import waiver_expired
 from ..report import PolicyInfo, Report, unread
 from ..results import Result
 from ..rules import ERROR, FAIL, NOT_APPLICABLE, PASS, STATUSES, UNKNOWN, WAIVED
@@ -295,8 +296,7 @@ def _gate(report: Report, blocking: set[str] | None, blocking_results: set[int])
         rule.append("only when new since the baseline or no longer waived (--fail-on new)")
     gate["rule"] = "; ".join(rule)
     if blocking is not None:
-        gate["lapsed"] = sum(1 for r in report.results if id(r) in blocking_results and r.waiver
-                             and r.waiver.get("expired"))
+        gate["lapsed"] = sum(1 for r in report.results if id(r) in blocking_results and waiver_expired(r))
     return gate
 
 
