@@ -17,7 +17,8 @@ DEFAULTS = "default"  # how messages and evidence name the parameters without an
 def environment_of(resource: Resource, chosen: str | None, secrets: frozenset[str] = frozenset()) -> str | Unknown | None:
     """The environment a resource is in: --env, else its Environment tag (names compare
     without case); None when it has none; an Unknown when the tag cannot be known, or
-    must not be shown (a value marked sensitive, given in ``secrets`` lower-cased)."""
+    must not be shown (a value marked sensitive, given in ``secrets`` as environment_name
+    gives them)."""
     if chosen:
         return environment_name(chosen)
     tags = resource.tags
@@ -30,9 +31,8 @@ def environment_of(resource: Resource, chosen: str | None, secrets: frozenset[st
         if isinstance(value, Unknown):
             return Unknown(f"tag {name} is unknown: {value.reason}")
         if isinstance(value, str) and value.strip():
-            if value.strip().lower() in secrets:
-                return Unknown(f"tag {name} is marked sensitive")
-            return environment_name(value)
+            env = environment_name(value)
+            return Unknown(f"tag {name} is marked sensitive") if env in secrets else env
     return None
 
 
@@ -49,7 +49,7 @@ def _judge(policies: Iterable[Policy], inventory: Inventory,
            environment: str | None) -> list[tuple[Result, Provenance | None]]:
     """Each policy's result for each resource of its kinds (with the resource's provenance)
     and for each gap in its kinds (with none)."""
-    secrets = frozenset(s.strip().lower() for s in inventory.secrets if s.strip())
+    secrets = frozenset(environment_name(s) for s in inventory.secrets if s.strip())
     results: list[tuple[Result, Provenance | None]] = []
     for policy in policies:
         rule = policy.function()
