@@ -70,8 +70,7 @@ class Network:
         `destination` (a resource or a tier; or, from a resource, the internet or a CIDR)?"""
         if is_tier(source) or is_tier(destination):
             return self._tiers_answer(source, destination, protocol, port)
-        query = Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
-                                                                 else IntervalSet.span(port, port))
+        query = _query(protocol, port)
         dst = self.endpoints.get(_key(destination))
         dst_label = self.label(destination)
         source_key = _key(source)
@@ -189,8 +188,7 @@ class Network:
         sources, source_label = side(source)
         targets, target_label = side(destination)
         answers = [self.reachable(s, d, protocol, port) for s in sources for d in targets if _key(s) != _key(d)]
-        query = Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
-                                                                 else IntervalSet.span(port, port))
+        query = _query(protocol, port)
         if not answers:
             return Answer(source_label, target_label, query, False, False,
                           blocked=[Blocked((), "no resource of the tier to ask about")])
@@ -628,6 +626,12 @@ def _may_reach_internet(subnet: SubnetView) -> bool:
     from .flows import _may_lead_to_internet
 
     return _may_lead_to_internet(subnet.table)
+
+
+def _query(protocol: str | None, port: int | None) -> Traffic:
+    """The traffic a reach question asks about: all of it, a protocol, or one port of it."""
+    return Traffic.all() if protocol is None else Traffic.of(protocol, None if port is None
+                                                              else IntervalSet.span(port, port))
 
 
 def _target_traffic(forward: Forward) -> tuple[Traffic, str | None]:
