@@ -4,14 +4,7 @@ region's databases must not let a network or recovery rule pass, or fail, on wha
 could not see. Each case first shows the verdict with full access, then with the denial."""
 from __future__ import annotations
 
-from fixtures.livebuilder import (
-    client_ip_setting,
-    ingress,
-    remove_default_vpc,
-    subnet,
-    tag_list,
-    tag_spec,
-)
+from fixtures.livebuilder import remove_default_vpc, ssh_behind_network_balancer, subnet, tag_list, tag_spec
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
 from tests.live.server import audit, evaluate
@@ -74,19 +67,8 @@ def test_denied_load_balancers_make_admin_ports_behind_an_nlb_unknown(moto, cata
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
     for subnet_id in public:
         ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
-    group = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
-    ingress(ec2, group, 22, cidr="0.0.0.0/0")
-    instance = ec2.run_instances(ImageId="ami-12345678", InstanceType="t3.micro", MinCount=1, MaxCount=1,
-                                 SubnetId=private, SecurityGroupIds=[group],
-                                 TagSpecifications=tag_spec("instance", {"Name": "app"}))["Instances"][0]["InstanceId"]
-    elb = clients("elbv2")
-    balancer = elb.create_load_balancer(Name="nlb", Subnets=public, Scheme="internet-facing", Type="network")
-    target_group = elb.create_target_group(Name="ssh", Protocol="TCP", Port=22, VpcId=vpc, TargetType="instance")
-    target_group = target_group["TargetGroups"][0]["TargetGroupArn"]
-    client_ip_setting(elb, target_group, True)  # AWS's default for instance targets, as AWS states it
-    elb.register_targets(TargetGroupArn=target_group, Targets=[{"Id": instance, "Port": 22}])
-    elb.create_listener(LoadBalancerArn=balancer["LoadBalancers"][0]["LoadBalancerArn"], Protocol="TCP", Port=22,
-                        DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}])
+    # preserve_client_ip: AWS's default for instance targets, stated as AWS states it
+    ssh_behind_network_balancer(clients, vpc, public, private, ssh_from="0.0.0.0/0", preserved=True)
     options = {"services": ["vpc", "ec2", "elbv2"]}
     assert verdict(moto, catalogue, "network_admin_ports_not_internet_reachable", "app", **options).status == FAIL
     denied = Faults().error(403, "AccessDenied", "not authorized", service="elbv2")

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.livebuilder import client_ip_setting, ingress, remove_default_vpc, subnet, tag_list, tag_spec
+from fixtures.livebuilder import (
+    ingress,
+    remove_default_vpc,
+    ssh_behind_network_balancer,
+    subnet,
+    tag_list,
+    tag_spec,
+)
 from stackproof.loaders.live import inventory_of
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
@@ -181,20 +188,7 @@ def test_network_balancer_targets_see_the_client_as_the_target_group_says(moto, 
     public = [public_subnet(ec2, vpc, table, "10.0.1.0/24", "public-a"),
               public_subnet(ec2, vpc, table, "10.0.2.0/24", "public-b")]
     private = subnet(ec2, vpc, "10.0.10.0/24", f"{REGION}a", {"Name": "app-a"})
-    group = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
-    ingress(ec2, group, 22, cidr="10.0.0.0/16")
-    instance = ec2.run_instances(ImageId="ami-12345678", InstanceType="t3.micro", MinCount=1, MaxCount=1,
-                                 SubnetId=private, SecurityGroupIds=[group],
-                                 TagSpecifications=tag_spec("instance", {"Name": "app"}))["Instances"][0]["InstanceId"]
-    elb = clients("elbv2")
-    balancer = elb.create_load_balancer(Name="nlb", Subnets=public, Scheme="internet-facing", Type="network")
-    target_group = elb.create_target_group(Name="ssh", Protocol="TCP", Port=22, VpcId=vpc, TargetType="instance")
-    target_group = target_group["TargetGroups"][0]["TargetGroupArn"]
-    if preserved is not None:
-        client_ip_setting(elb, target_group, preserved)
-    elb.register_targets(TargetGroupArn=target_group, Targets=[{"Id": instance, "Port": 22}])
-    elb.create_listener(LoadBalancerArn=balancer["LoadBalancers"][0]["LoadBalancerArn"], Protocol="TCP", Port=22,
-                        DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}])
+    ssh_behind_network_balancer(clients, vpc, public, private, ssh_from="10.0.0.0/16", preserved=preserved)
     _, inventory = audit(moto, [REGION], services=["vpc", "ec2", "elbv2"])
     found = result(inventory, catalogue, ADMIN, "app")
     assert found.status == status, found.message
