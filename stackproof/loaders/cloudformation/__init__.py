@@ -21,6 +21,7 @@ from ...model import InputFile, Inventory
 def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
     from .build import MAIN, RESOLVED_TYPES, inventory_of
     from .parameters import read_parameter_file, refused_values, specs, unknown_region
+    from .scenarios import when
     from .stack import Context, StackLoader
 
     given = read_parameter_file(options.parameters) if getattr(options, "parameters", None) else {}
@@ -39,7 +40,7 @@ def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
     for number, build in enumerate(builds, 1):
         label = None
         if len(builds) > 1:
-            label = ("when " + " and ".join(build.parts)) if build.parts else f"in scenario {number}"
+            label = when(build.parts) if build.parts else f"in scenario {number}"
         inventory = inventory_of(build.raws, build.gaps, label, "cloudformation", inputs, loader.secrets)
         inventory.scenario = label
         inventory.conditions = build.conditions

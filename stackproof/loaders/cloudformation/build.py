@@ -28,6 +28,7 @@ from ...model import (
 from . import map_compute, map_data, map_network
 from .map_data import PUBLIC_BY_NETWORK, local_replica
 from .map_network import Attachment
+from .scenarios import when
 from .values import Ambiguous, as_str
 from .view import NAME_PROPERTIES, NameIndex, RawResource, View
 from .zones import comparable_zones
@@ -271,7 +272,7 @@ def scenario_label(raw: RawResource, scenario: str | None) -> str | None:
     """The scenario a resource is in: the conditions it depends on that tell it from the
     others, when it has any, else the whole scenario."""
     parts = raw.extra.get("parts")
-    return ("when " + " and ".join(parts)) if parts else scenario
+    return when(parts) if parts else scenario
 
 
 def tags_of(raw: RawResource) -> Any:

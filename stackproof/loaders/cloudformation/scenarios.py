@@ -176,8 +176,8 @@ def _pinned(group: _Group, outcome: _Outcome, values: Values) -> dict[str, Any]:
     """Parameter values in one outcome: a parameter the outcome pins to one value has that
     value; one that still ranges over several is unknown."""
     found: dict[str, Any] = {}
-    phrases = [f"{n} is {_word(v)}" for n, v in zip(group.conditions, outcome.values) if v is not None]
-    where = (" when " + " and ".join(phrases)) if phrases else ""
+    phrases = [phrase(n, v) for n, v in zip(group.conditions, outcome.values) if v is not None]
+    where = f" {when(phrases)}" if phrases else ""
     for name in group.variables:
         if name not in values.specs:
             continue  # a pseudo parameter
@@ -335,6 +335,11 @@ def _distinguishing(vector: tuple[Any, ...], vectors: list[tuple[Any, ...]], nam
 def phrase(name: str, value: bool | None) -> str:
     """A condition's value as labels say it: "IsProduction is false"."""
     return f"{name} is {_word(value)}"
+
+
+def when(parts: Iterable[str]) -> str:
+    """A scenario as labels name it: "when IsProduction is false and IsLarge is true"."""
+    return "when " + " and ".join(parts)
 
 
 def _word(value: bool | None) -> str:
