@@ -406,12 +406,7 @@ def _changes(report: Report) -> dict[str, Any] | None:
         for key, fingerprints in keys.items():
             if fingerprint in fingerprints and (result.status == WAIVED) == (key == "now_waived"):
                 lists[key].append(result)
-    fixed = []
-    for entry in changes.get("fixed") or []:
-        try:
-            fixed.append((Result.from_dict(entry), entry.get("now", "")))
-        except (KeyError, TypeError, AttributeError):
-            continue  # a hand-edited entry: the count above still shows it
+    fixed = [(Result.from_dict(entry), entry.get("now", "")) for entry in changes.get("fixed") or []]
     not_compared = changes.get("not_compared") or {}
     return {
         "baseline": changes.get("baseline") or {},
