@@ -137,7 +137,7 @@ class Network:
             # A tier that is unknown (a tag value unknown until apply) still sends traffic:
             # the rule decides what a flow from it means.
             tiers = {key: tier for key, e in self.endpoints.items()
-                     if isinstance(tier := _tag(e.resource, tier_tag), (str, Unknown))}
+                     if isinstance(tier := e.resource.tag(tier_tag), (str, Unknown))}
             incoming: dict[str, list[Exposure]] = defaultdict(list)
             candidates = _Candidates(self, tiers)
             for dst_key, dst_tier in tiers.items():
@@ -162,7 +162,7 @@ class Network:
     def tier_members(self, tier: str) -> list[str]:
         """The resources of a tier, "tier:web" (tag Tier) or "tier:Layer=web" (tag Layer)."""
         tag, value = _tier_spec(tier)
-        return [key for key, e in self.endpoints.items() if _tag(e.resource, tag) == value]
+        return [key for key, e in self.endpoints.items() if e.resource.tag(tag) == value]
 
     def vpc_holding(self, resource: Resource | str, cidr: str) -> str | None:
         """The VPC of a resource whose own addresses overlap `cidr`, if any: inside a VPC,
@@ -673,11 +673,6 @@ def _tier_spec(tier: str) -> tuple[str, str]:
 
 def _key(resource: Any) -> str:
     return resource.key if isinstance(resource, Resource) else str(resource)
-
-
-def _tag(resource: Resource, name: str) -> Any:
-    """The tag's value, None when absent, an Unknown when the tags or the value are unknown."""
-    return resource.tag(name)
 
 
 __all__ = ["Network", "INTERNET", "PORTED", "TIER", "is_tier"]
