@@ -12,7 +12,7 @@ from ...errors import InputError
 from ...model import Unknown
 from .decode import line_of
 from .intrinsics import Other, Resolver
-from .template import Template, references
+from .template import Template, key_line, references
 from .values import is_function
 
 
@@ -106,7 +106,7 @@ class Conditions:
         if name in self.active:
             cycle = " -> ".join(self.active[self.active.index(name):] + [name])
             raise InputError(self.template.path, f"circular conditions: {cycle}", line_of(name) or
-                             _line_of_condition(self.template, name))
+                             key_line(self.template.conditions, name))
         self.active.append(name)
         result = self.evaluate(self.template.conditions[name], name)
         self.active.pop()
@@ -120,7 +120,7 @@ class Conditions:
             return node.lower() == "true"
         if not is_function(node):
             raise InputError(self.template.path, f"condition {name} is not a condition expression",
-                             line_of(node) or _line_of_condition(self.template, name))
+                             line_of(node) or key_line(self.template.conditions, name))
         function, arg = next(iter(node.items()))
         if function == "Condition":
             if arg not in self.template.conditions:
@@ -177,10 +177,3 @@ def normal(value: Any) -> Any:
     if isinstance(value, list):
         return [normal(v) for v in value]
     return value
-
-
-def _line_of_condition(template: Template, name: str) -> int | None:
-    for key in template.conditions:
-        if key == name:
-            return line_of(key)
-    return None
