@@ -131,8 +131,7 @@ def _template() -> tuple[Any, Any]:
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, undefined=StrictUndefined, finalize=_shown)
-    env.globals.update(STATUSES=STATUSES, where=where,
-                       control_title=lambda framework, cid: control_titles().get(framework, {}).get(cid, ""),
+    env.globals.update(STATUSES=STATUSES, where=where, control_title=control_title,
                        framework_short=lambda framework: FRAMEWORK_SHORT.get(framework, framework))
     css = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))  # our own file, inlined as is
     return env.get_template("report.html.j2"), css
@@ -270,6 +269,11 @@ def worst(statuses: Iterable[str]) -> str:
     return next((s for s in STATUS_ORDER if s in present), NOT_APPLICABLE)
 
 
+def control_title(framework: str, control: str) -> str:
+    """The control's short title from controls.yaml, "" when it names none."""
+    return control_titles().get(framework, {}).get(control, "")
+
+
 @lru_cache(maxsize=1)
 def control_titles() -> dict[str, dict[str, str]]:
     import yaml
@@ -361,10 +365,9 @@ def _frameworks(blocks: list[PolicyBlock]) -> list[dict[str, Any]]:
             for control in ids:
                 controls[framework][control].append(block)
     known = [f for f in FRAMEWORKS if f in controls] + sorted(set(controls) - set(FRAMEWORKS))
-    titles = control_titles()
     views = []
     for framework in known:
-        rows = [Control(cid, titles.get(framework, {}).get(cid, ""), worst(s for b in pbs for s in b.counts), pbs)
+        rows = [Control(cid, control_title(framework, cid), worst(s for b in pbs for s in b.counts), pbs)
                 for cid, pbs in sorted(controls[framework].items(), key=lambda item: _natural(item[0]))]
         views.append({"id": framework, "name": FRAMEWORKS.get(framework, framework), "controls": rows,
                       "statuses": Counter(c.worst for c in rows)})
