@@ -59,9 +59,6 @@ class Scope:
            regions: Iterable[str] | None = None) -> "Scope":
         return cls(set(policies), {_file_key(path) for path in inputs}, set(accounts or ()), set(regions or ()))
 
-    def covers(self, result: Result) -> bool:
-        return self.why_not(result) is None
-
     def why_not(self, result: Result) -> str | None:
         """Why the run did not evaluate this result's policy and resource, or None if it did."""
         if result.policy not in self.policies:
