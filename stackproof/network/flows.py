@@ -346,10 +346,8 @@ class Evaluator:
                 return [], []
             sources = addresses_of(origin.placement, origin_subnet)
             same_subnet = subnet.key is not None and subnet.key == origin_subnet.key
-            same_vpc = (subnet.vpc == origin_subnet.vpc and isinstance(subnet.vpc, str)) or subnet.key is None \
-                or origin_subnet.key is None
-            kind = "vpc" if same_vpc else "peer"
-            link = None if same_vpc else (subnet.vpc, origin_subnet.vpc)
+            link = _link(subnet, origin_subnet)
+            kind = "vpc" if link is None else "peer"
             groups = view.groups_of(origin.placement.security_groups)
         else:
             sources = origin.addresses if origin.addresses is not None else IntervalSet()
@@ -414,9 +412,7 @@ class Evaluator:
         view = self.view
         targets = addresses_of(dst, dst_subnet)
         same_subnet = origin_subnet.key is not None and origin_subnet.key == dst_subnet.key
-        same_vpc = (origin_subnet.vpc == dst_subnet.vpc and isinstance(dst_subnet.vpc, str)) \
-            or origin_subnet.key is None or dst_subnet.key is None
-        link = None if same_vpc else (origin_subnet.vpc, dst_subnet.vpc)
+        link = _link(origin_subnet, dst_subnet)
         rules, sg_doubt = view.sg_rules(origin.security_groups, egress=True)
         groups = view.groups_of(dst.security_groups)
         boundaries = origin_subnet.table.boundaries() + origin_subnet.nacl.boundaries()
@@ -444,8 +440,8 @@ class Evaluator:
                 if blocked:
                     blocks.append(blocked)
                     continue
-                hops, block = self._route(origin_subnet.table, address, "vpc" if same_vpc else "peer", None, atom,
-                                          link)
+                hops, block = self._route(origin_subnet.table, address, "vpc" if link is None else "peer", None,
+                                          atom, link)
                 if block:
                     blocks.append(Blocked(returned[0][1], block))
                     continue
@@ -459,6 +455,13 @@ def _may_lead_to_internet(table: CTable) -> bool:
         return True
     return any(r.target_type == "internet_gateway" or r.unknown or r.target_type in APPLIANCES
                for r in table.routes)
+
+
+def _link(here: SubnetView, there: SubnetView) -> tuple[Any, Any] | None:
+    """(this VPC, that VPC) when traffic between the two subnets crosses VPCs; None within
+    one VPC (an unknown subnet, which could be anywhere, is taken to be in the other's)."""
+    same_vpc = (here.vpc == there.vpc and isinstance(here.vpc, str)) or here.key is None or there.key is None
+    return None if same_vpc else (here.vpc, there.vpc)
 
 
 def addresses_of(placement: Placement, subnet: SubnetView) -> IntervalSet:
