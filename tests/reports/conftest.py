@@ -99,6 +99,16 @@ def statuses(report: dict) -> dict[tuple[str, str], str]:
     return {(r["policy"], r["resource"]): r["status"] for r in report["results"]}
 
 
+# A waiver of aws_db_instance.main's rds_instance_storage_encrypted FAIL that does not expire.
+DB_WAIVER = """\
+- policy: rds_instance_storage_encrypted
+  resource: aws_db_instance.main
+  reason: legacy database, migration planned
+  owner: dba@example.com
+  expires: 2999-12-31
+"""
+
+
 def write_waivers(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -6,9 +6,11 @@ commit's plan is written at the same path as the first, as CI writes plan.json a
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.reports.conftest import build_plan, next_commit, scan, scan_json
+from tests.reports.conftest import DB_WAIVER, build_plan, next_commit, scan, scan_json, write_waivers
 
 
 def by_fingerprint(report: dict) -> dict[str, tuple[str, str]]:
@@ -40,7 +42,7 @@ def test_changes_since_the_baseline(plan, baseline, tmp_path):
 
 def test_a_resource_that_is_gone_counts_as_fixed(plan, tmp_path):
     scan_json(next_commit(plan), tmp_path / "base")
-    plan.write_text(__import__("json").dumps(build_plan("before")))  # uploads is removed again
+    plan.write_text(json.dumps(build_plan("before")))  # uploads is removed again
     _, report = scan_json(plan, tmp_path / "out", "--baseline", tmp_path / "base" / "results.json")
     fixed = {(f["resource"], f["now"]) for f in report["changes"]["fixed"]}
     assert fixed == {("aws_s3_bucket.uploads", "GONE")}
@@ -84,8 +86,6 @@ def test_findings_of_policies_not_run_are_not_compared_not_fixed(plan, baseline,
     # the baseline ran three policies; this run only s3_bucket_encrypted
     code = scan(next_commit(plan), "--policy", "s3_bucket_encrypted", "--baseline", baseline, "--format", "json",
                 "--output-dir", tmp_path / "out")
-    import json
-
     report = json.loads((tmp_path / "out" / "results.json").read_text())
     changes = report["changes"]
     assert [(f["policy"], f["resource"]) for f in changes["fixed"]] == [("s3_bucket_encrypted", "aws_s3_bucket.assets")]
@@ -124,15 +124,7 @@ def test_findings_of_an_input_not_read_are_not_compared(plan, tmp_path):
 
 
 def test_a_failure_now_waived_is_counted_as_now_waived(plan, baseline, tmp_path):
-    from tests.reports.conftest import write_waivers
-
-    waivers = write_waivers(tmp_path / "waivers.yaml", """\
-- policy: rds_instance_storage_encrypted
-  resource: aws_db_instance.main
-  reason: legacy database, migration planned
-  owner: dba@example.com
-  expires: 2999-12-31
-""")
+    waivers = write_waivers(tmp_path / "waivers.yaml", DB_WAIVER)
     _, report = scan_json(plan, tmp_path / "out", "--baseline", baseline, "--waivers", waivers)
     changes = report["changes"]
     names = by_fingerprint(report)
@@ -140,6 +132,6 @@ def test_a_failure_now_waived_is_counted_as_now_waived(plan, baseline, tmp_path)
     assert changes["new"] == [] and changes["fixed"] == []
     assert len(changes["still_failing"]) == 4  # assets and scratch, two findings each
     # the baseline's five findings: four still failing, one now waived
-    base = __import__("json").loads(baseline.read_text())
+    base = json.loads(baseline.read_text())
     assert sum(r["status"] in ("FAIL", "ERROR", "UNKNOWN") for r in base["results"]) == \
         len(changes["still_failing"]) + len(changes["now_waived"])

@@ -16,7 +16,7 @@ import pytest
 from stackproof.report import PolicyInfo, Report
 from stackproof.reporters import sarif
 from stackproof.results import Result
-from tests.reports.conftest import POLICIES, scan, write_waivers
+from tests.reports.conftest import DB_WAIVER, POLICIES, scan, write_waivers
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
 
@@ -27,13 +27,7 @@ def validate(log: dict) -> None:
 
 @pytest.fixture
 def plan_sarif(plan, tmp_path):
-    waivers = write_waivers(tmp_path / "waivers.yaml", """\
-- policy: rds_instance_storage_encrypted
-  resource: aws_db_instance.main
-  reason: legacy database, migration planned
-  owner: dba@example.com
-  expires: 2999-12-31
-""")
+    waivers = write_waivers(tmp_path / "waivers.yaml", DB_WAIVER)
     scan(plan, *POLICIES, "--waivers", waivers, "--format", "json,sarif", "--output-dir", tmp_path / "out")
     return (json.loads((tmp_path / "out" / "results.sarif").read_text()),
             json.loads((tmp_path / "out" / "results.json").read_text()))
