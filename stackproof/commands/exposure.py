@@ -33,20 +33,17 @@ def run(args: argparse.Namespace) -> int:
         resource = inventory.get(key)
         entries.append({
             "resource": resource.prov.address, "name": resource.name if isinstance(resource.name, str) else None,
-            "kind": resource.kind, "file": resource.prov.file, "shown": inventory.address(key),
-            "exposures": [e.as_dict() for e in exposures],
+            "kind": resource.kind, "file": resource.prov.file, "exposures": [e.as_dict() for e in exposures],
         })
     if args.format == "json":
-        for entry in entries:
-            del entry["shown"]
         print(json.dumps({"schema": "stackproof/exposure@1", "inputs": inputs_of(inventory),
                           "endpoints": len(net.endpoints), "exposed": entries}, indent=2))
         return 0
     if not entries:
         print(f"nothing is reachable from the internet ({len(net.endpoints)} resources that receive traffic checked)")
         return 0
-    for entry in entries:
-        print(f"{entry['shown']}" + (f" ({entry['name']})" if entry["name"] else "") + f"  [{entry['kind']}]")
+    for key, entry in zip(exposed, entries):
+        print(inventory.address(key) + (f" ({entry['name']})" if entry["name"] else "") + f"  [{entry['kind']}]")
         for exposure in entry["exposures"]:
             mark = "" if exposure["certain"] else f"  [possibly: {'; '.join(exposure.get('unknowns', []))}]"
             print(f"  {exposure['traffic']} from {exposure['from']}{mark}")
