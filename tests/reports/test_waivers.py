@@ -2,6 +2,8 @@
 file and line, and ones that match nothing are reported as stale."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.reports.conftest import scan, scan_json, statuses, write_waivers
@@ -157,8 +159,6 @@ def test_a_waiver_names_count_and_for_each_addresses_as_terraform_writes_them(tm
 """)
     code = scan(counted_plan(tmp_path), "--policy", "s3_bucket_encrypted", "--waivers", waivers,
                 "--format", "json", "--output-dir", tmp_path / "out")
-    import json
-
     report = json.loads((tmp_path / "out" / "results.json").read_text())
     found = {r["resource"]: r["status"] for r in report["results"]}
     assert set(found) == {"aws_s3_bucket.data[0]", "aws_s3_bucket.data[1]", 'aws_s3_bucket.site["a"]',
@@ -180,8 +180,6 @@ def test_a_waiver_for_an_indexed_subnet_of_the_example_plan(tmp_path):
 
     scan(ROOT / "examples" / "insecure-plan.json", "--policy", "subnet_data_tier_private", "--waivers", waivers,
          "--format", "json", "--output-dir", tmp_path / "out")
-    import json
-
     report = json.loads((tmp_path / "out" / "results.json").read_text())
     found = {r["resource"]: r["status"] for r in report["results"]}
     assert found["aws_subnet.data[0]"] == "WAIVED"
@@ -234,8 +232,6 @@ def test_a_waiver_for_a_policy_not_run_is_not_called_stale(plan, tmp_path):
     waivers = write_waivers(tmp_path / "waivers.yaml", waivers_for_every_failure(FUTURE))
     code = scan(plan, "--policy", "s3_bucket_encrypted", "--waivers", waivers, "--format", "json",
                 "--output-dir", tmp_path / "out")
-    import json
-
     report = json.loads((tmp_path / "out" / "results.json").read_text())
     assert code == 0
     assert report["waivers"][3]["status"] == "not evaluated"  # the rds waiver
@@ -258,8 +254,6 @@ def test_a_tag_waiver_reads_the_tags_of_the_results_own_input(tmp_path):
     """Two plans with the same address, aws_s3_bucket.assets, both unencrypted: the first
     tagged Team=web, the second Team=data. A waiver by tag Team=data waives the second
     plan's result only; the first's stays FAIL."""
-    import json
-
     from fixtures.planbuilder import PlanBuilder
 
     plans = []
@@ -330,8 +324,6 @@ def test_a_tag_waiver_reads_the_tags_of_each_condition_scenario(tmp_path):
     it is Team=data whoever its Owner tag names: the waiver covers every scenario it fails
     in, so it is waived (its finding names the cause, "when IsProd is false", not the
     scenarios, which tell owners apart too)."""
-    import json
-
     template = tmp_path / "template.yaml"
     template.write_text(CONDITIONAL_BUCKETS)
     waivers = write_waivers(tmp_path / "waivers.yaml", f"""\
