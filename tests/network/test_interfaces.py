@@ -2,6 +2,7 @@
 an Elastic IP on an interface makes the instance public (plans, templates, the model)."""
 from __future__ import annotations
 
+import json
 import textwrap
 
 from fixtures.planbuilder import PlanBuilder, ref
@@ -88,6 +89,29 @@ def test_plan_eip_association_of_an_address_allocated_outside_the_plan(tmp_path)
     b.add("aws_eip_association.web", {"allocation_id": "eipalloc-0123456789abcdef0",
                                       "instance_id": ref("aws_instance.web")})
     assert reach(_plan(tmp_path, b), "internet", "aws_instance.web", "tcp", 22).reachable
+
+
+def test_plan_eip_on_an_instances_primary_interface_is_that_instances_even_when_instance_is_unknown(tmp_path):
+    """instance from a variable (unknown), network_interface = the instance's primary interface:
+    the address is that instance's (this once raised, and the Elastic IP became a gap)."""
+    def change(address, after, unknown, expressions):
+        kind, name = address.split(".")
+        return ({"address": address, "mode": "managed", "type": kind, "name": name,
+                 "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown}},
+                {"address": address, "mode": "managed", "type": kind, "name": name, "expressions": expressions})
+
+    web = change("aws_instance.web", {"instance_type": "t3.small"},
+                 {"id": True, "primary_network_interface_id": True}, {"instance_type": {"constant_value": "t3.small"}})
+    eip = change("aws_eip.ip", {"domain": "vpc"},
+                 {"id": True, "instance": True, "network_interface": True, "public_ip": True},
+                 {"instance": {"references": ["var.instance_id"]},
+                  "network_interface": {"references": ["aws_instance.web.primary_network_interface_id",
+                                                       "aws_instance.web"]}})
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "resource_changes": [web[0], eip[0]],
+                                "configuration": {"root_module": {"resources": [web[1], eip[1]]}}}))
+    found = load_inputs([str(path)]).get("aws_eip.ip")
+    assert found.instance == "aws_instance.web" and found.network_interface is None
 
 
 def test_plan_eip_whose_instance_cannot_be_told_makes_instances_possibly_reachable(tmp_path):

@@ -203,8 +203,9 @@ def _attached_to(v: View, instance_field: str, interface_field: str) -> dict[str
     primary_network_interface_id names the instance itself)."""
     instance = v.computed_ref(instance_field, *INSTANCE)
     interface = v.computed_ref(interface_field, *ENI, *INSTANCE)
-    if address_type(interface) in INSTANCE:
-        instance, interface = instance or interface, None
+    if address_type(interface) in INSTANCE:  # the primary interface names its instance exactly
+        known = instance is not None and not isinstance(instance, Unknown)
+        instance, interface = (instance if known else interface), None
     return {"instance": instance, "network_interface": interface}
 
 
