@@ -19,17 +19,10 @@ from .values import is_function
 def condition_reads(template: Template, names: set[str] | None = None) -> dict[str, frozenset[str]]:
     """The parameters (and pseudo parameters) each condition reads, through the
     conditions it uses; only those in ``names`` when given."""
-    direct: dict[str, set[str]] = {}
-    uses: dict[str, set[str]] = {}
-    for name, expression in template.conditions.items():
-        direct[name], uses[name] = set(), set()
-        for ref in references(expression):
-            if ref.kind == "ref" and (names is None or ref.target in names):
-                direct[name].add(ref.target)
-            elif ref.kind == "condition":
-                uses[name].add(ref.target)
-    return {name: frozenset().union(*(direct.get(c, ()) for c in _closure(name, uses)))
-            for name in template.conditions}
+    direct = {name: {r.target for r in references(e) if r.kind == "ref" and (names is None or r.target in names)}
+              for name, e in template.conditions.items()}
+    return {name: frozenset().union(*(direct.get(c, ()) for c in used))
+            for name, used in _closures(template).items()}
 
 
 def condition_dependencies(template: Template) -> dict[str, frozenset[str]]:
@@ -39,8 +32,7 @@ def condition_dependencies(template: Template) -> dict[str, frozenset[str]]:
     that refer to it (whose existence it may be judged by)."""
     if not template.conditions:
         return {}
-    uses = {name: {r.target for r in references(e) if r.kind == "condition"} for name, e in template.conditions.items()}
-    closure = {name: frozenset(_closure(name, uses)) for name in template.conditions}
+    closure = _closures(template)
     reading: dict[str, set[str]] = {}
     for name, read in condition_reads(template).items():
         for variable in read:
@@ -63,6 +55,12 @@ def condition_dependencies(template: Template) -> dict[str, frozenset[str]]:
         own[decl.logical_id] = found
     closed = _forward_closure(own, targets)
     return {name: closed[name] | referrers[name] if name in referrers else closed[name] for name in template.resources}
+
+
+def _closures(template: Template) -> dict[str, frozenset[str]]:
+    """Each condition with the conditions it uses, directly or not."""
+    uses = {name: {r.target for r in references(e) if r.kind == "condition"} for name, e in template.conditions.items()}
+    return {name: frozenset(_closure(name, uses)) for name in template.conditions}
 
 
 def _closure(name: str, uses: dict[str, set[str]]) -> set[str]:
