@@ -42,11 +42,12 @@ def _is_aurora(engine: object) -> bool:
     return isinstance(engine, str) and engine.startswith("aurora")
 
 
-def _opt_out(resource: Resource, ctx: Context) -> tuple[str, str] | None:
-    """(tag, its value) when the resource carries the opt-out tag."""
+def _opt_out(resource: Resource, ctx: Context) -> tuple[str, str | Unknown | None]:
+    """The opt-out tag and the resource's value of it: stripped, None when it has none, an
+    Unknown when it cannot be read."""
     tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
-    value = resource.tags.get(tag) if tag and isinstance(resource.tags, dict) else None
-    return (tag, value.strip()) if isinstance(value, str) else None
+    value = resource.tag(tag) if tag else None
+    return tag, (value.strip() if isinstance(value, str) else value)
 
 
 def _exempt(resource: Resource, ctx: Context) -> Verdict | None:
@@ -56,9 +57,9 @@ def _exempt(resource: Resource, ctx: Context) -> Verdict | None:
         where = f" in environment {ctx.environment}" if ctx.environment else ""
         return not_applicable(f"{resource.KIND} is not listed in persistent_kinds{where}: not data that must "
                               "be copied to another region")
-    found = _opt_out(resource, ctx)
-    if found and found[1].lower() not in NOT_A_REASON:
-        return not_applicable(f"opted out by tag {found[0]}: {found[1]}")
+    tag, value = _opt_out(resource, ctx)
+    if isinstance(value, str) and value.lower() not in NOT_A_REASON:
+        return not_applicable(f"opted out by tag {tag}: {value}")
     return None
 
 
@@ -72,21 +73,15 @@ def _own_region(resource: Resource) -> str | Verdict:
 
 
 def _not_copied(message: str, resource: Resource, ctx: Context) -> Verdict:
-    """FAIL for data with no copy elsewhere, unless an opt-out tag that cannot be read might excuse it."""
-    tag = ctx.params.get("opt_out_tag", DEFAULT_OPT_OUT_TAG)
-    value = resource.tag(tag) if tag else None
+    """FAIL for data with no copy elsewhere, unless an opt-out tag that cannot be read might
+    excuse it; an opt-out tag without a reason is named, as it does not count."""
+    tag, value = _opt_out(resource, ctx)
     if isinstance(value, Unknown):
         return unknown(f"{message}, unless its {tag} tag opts it out, and that tag is unknown: {value.reason}")
-    return failed(message + _opt_out_note(resource, ctx))
-
-
-def _opt_out_note(resource: Resource, ctx: Context) -> str:
-    """A hint when the opt-out tag is present without a reason: it does not count."""
-    found = _opt_out(resource, ctx)
-    if found and found[1].lower() in NOT_A_REASON:
-        shown = f"={found[1]!r} gives no reason" if found[1] else " is present but empty"
-        return f" (tag {found[0]}{shown}, so it does not opt out: its value must say why)"
-    return ""
+    if isinstance(value, str) and value.lower() in NOT_A_REASON:
+        shown = f"={value!r} gives no reason" if value else " is present but empty"
+        message += f" (tag {tag}{shown}, so it does not opt out: its value must say why)"
+    return failed(message)
 
 
 # -- S3 --------------------------------------------------------------------------------
