@@ -65,7 +65,7 @@ def print_report(report: Report, verdict: GateVerdict, file: IO[str] | None = No
             if len(results) > limit:
                 console.print(Text(f"  ... and {len(results) - limit} more (see the JSON report)", style="dim"))
     console.print(_counts_table(report))
-    for note in _workflow_notes(report):
+    for note in _workflow_notes(report, limit):
         console.print(note)
     style = "bold green" if verdict.holds else "bold red"
     console.print(Text(verdict.summary(), style=style))
@@ -81,7 +81,7 @@ def _where(result: Result) -> str:
     return ", ".join(parts)
 
 
-def _workflow_notes(report: Report, limit: int = 20) -> list[Text]:
+def _workflow_notes(report: Report, limit: int) -> list[Text]:
     """One line each for the waivers and the baseline, when the run had them, and the
     expired and stale waivers (at most `limit`)."""
     notes = []
