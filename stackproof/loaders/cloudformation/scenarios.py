@@ -299,8 +299,8 @@ class ResourceLabels:
         return tuple(dict.fromkeys([c for c in own if c in conditions and c in self.ordered]
                                    + [c for c in self.ordered if c in conditions]))
 
-    def parts(self, logical_id: str, index: int) -> tuple[str, ...]:
-        names = self.names(logical_id)
+    def parts(self, names: tuple[str, ...], index: int) -> tuple[str, ...]:
+        """Scenario ``index`` as told apart by a resource's conditions (its names())."""
         if not names:
             return ()
         labels = self.memo.get(names)

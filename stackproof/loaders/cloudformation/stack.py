@@ -136,20 +136,20 @@ class StackLoader:
 
         def describe(decl: Decl, raw: RawResource, index: int) -> None:
             """The scenario a resource is in: its label, and the conditions it depends on."""
-            raw.extra["parts"] = labels.parts(decl.logical_id, index)
             names = labels.names(decl.logical_id)
+            raw.extra["parts"] = labels.parts(names, index)
             raw.extra["conditions"] = shared.setdefault(names, tuple(ids[n] for n in names))
 
         builds: list[Built] = []
         for index, scenario in enumerate(found):
-            values = {ids[n]: phrase(n, scenario.conditions[n]) for n in ordered
-                      if scenario.conditions.get(n) is not None}
-            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps, values,
+            condition_values = {ids[n]: phrase(n, scenario.conditions[n]) for n in ordered
+                                if scenario.conditions.get(n) is not None}
+            builds.extend(self._build_scenario(template, context, scenario, pseudo, gaps, condition_values,
                                                lambda decl, raw, i=index: describe(decl, raw, i)))
         return builds
 
     def _build_scenario(self, template: Template, context: Context, scenario: Scenario, pseudo: dict[str, Any],
-                        gaps: list[Gap], values: dict[str, str], describe: Any) -> Iterator[Built]:
+                        gaps: list[Gap], condition_values: dict[str, str], describe: Any) -> Iterator[Built]:
         present = [d for d in template.resources.values()
                    if d.condition is None or scenario.conditions.get(d.condition) is not False]
         children = _in_dependency_order(template, [d for d in present if d.type in (NESTED_STACK, STACK_SET)])
@@ -166,7 +166,7 @@ class StackLoader:
                 if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
                     raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, ""))
                 raws.append(raw)
-            built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver), dict(values))
+            built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver), dict(condition_values))
             for decl, child in zip(children, child_builds):
                 if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
                     for raw in child.raws:
