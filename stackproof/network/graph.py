@@ -92,9 +92,7 @@ class Network:
             paths, blocks = self._from_addresses(dst, origin, query)
             if source_key == INTERNET or cidr_interval(source_key) & PUBLIC:
                 for lb_key in self._forwarders_of(dst.key):
-                    for exposure in self._forwarded(lb_key, origin, query, blocks, only=dst.key):
-                        if exposure.resource == dst.key:
-                            paths.append(exposure)
+                    paths.extend(self._forwarded(lb_key, origin, query, blocks, only=dst.key))
             label = source_key
         else:
             src = self.endpoints.get(source_key)
