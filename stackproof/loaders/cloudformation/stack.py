@@ -163,14 +163,16 @@ class StackLoader:
             for decl in present:
                 raw = self._raw(template, context, decl, resolver)
                 describe(decl, raw)
-                if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
-                    raw.extra["maybe"] = (decl.condition, scenario.undecided.get(decl.condition, ""))
+                maybe = _maybe(decl, scenario)
+                if maybe:
+                    raw.extra["maybe"] = maybe
                 raws.append(raw)
             built = Built(raws, list(gaps), scenario.parts, self._outputs(template, resolver), dict(condition_values))
             for decl, child in zip(children, child_builds):
-                if decl.condition is not None and scenario.conditions.get(decl.condition) is None:
+                maybe = _maybe(decl, scenario)
+                if maybe:  # a nested stack that may not exist: so may each of its resources
                     for raw in child.raws:
-                        raw.extra.setdefault("maybe", (decl.condition, scenario.undecided.get(decl.condition, "")))
+                        raw.extra.setdefault("maybe", maybe)
                 built.raws.extend(child.raws)
                 built.gaps.extend(child.gaps)
                 built.parts += child.parts
@@ -282,6 +284,13 @@ class StackLoader:
                               b.outputs, {**a.conditions, **{c: f"{p} in {where}" for c, p in b.conditions.items()}})
                         for a in combined for b in builds]
         return combined
+
+
+def _maybe(decl: Decl, scenario: Scenario) -> tuple[str, str] | None:
+    """(condition, why) when the resource exists under a condition the scenario cannot decide."""
+    if decl.condition is None or scenario.conditions.get(decl.condition) is not None:
+        return None
+    return decl.condition, scenario.undecided.get(decl.condition, "")
 
 
 def _place_parts(builds: list[Built], where: str) -> None:
