@@ -67,7 +67,7 @@ class Op:
 
     def owns(self, tags: dict[str, str]) -> bool:
         """The tags are this node's: the stack's, or kept by a destroy of the stack (taken back)."""
-        return self.stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG)) and tags.get(ID_TAG) == self.node.logical_id
+        return of_stack(tags, self.stack) and tags.get(ID_TAG) == self.node.logical_id
 
     def check_owner(self, tags: dict[str, str], what: str) -> None:
         """A resource found by name must carry this stack's tags: never adopt or delete another's."""
@@ -122,6 +122,11 @@ def stack_listing(ctx: Op | Scope, call: str, key: str, *extra: dict[str, Any],
     (until it writes), shared by every find of the type and by the sweep."""
     filters = [{"Name": f"tag:{STACK_TAG}", "Values": [ctx.stack]}, *extra]
     return ctx.aws.listing("ec2", ctx.region, call, key, **{parameter: filters})
+
+
+def of_stack(tags: dict[str, str], stack: str) -> bool:
+    """Tagged with the stack, or kept by a removal of it (retained_tags)."""
+    return stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG))
 
 
 def retained_tags(tags: dict[str, str], stack: str) -> dict[str, str]:

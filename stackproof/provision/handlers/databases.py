@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ..aws import WAIT, error_code, paginate
-from ..blueprint import RETAINED_TAG, STACK_TAG
-from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, retained_tags, tag_dict
+from ..blueprint import STACK_TAG
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, of_stack, retained_tags, tag_dict
 
 
 def _rds_tags(op: Op | Scope, arn: str) -> dict[str, str]:
@@ -129,7 +129,7 @@ class DbInstance(Handler):
     def kept_before(self, scope: Scope) -> list[tuple[str, str]]:
         snapshots = paginate(scope.client("rds"), "describe_db_snapshots", "DBSnapshots", SnapshotType="manual")
         return [(snap["KmsKeyId"], f"final snapshot {snap['DBSnapshotIdentifier']}") for snap in snapshots
-                if snap.get("KmsKeyId") and _of_stack(tag_dict(snap.get("TagList")), scope.stack)]
+                if snap.get("KmsKeyId") and of_stack(tag_dict(snap.get("TagList")), scope.stack)]
 
     def tagged(self, scope: Scope) -> list[Found]:
         databases = paginate(scope.client("rds"), "describe_db_instances", "DBInstances")
@@ -235,11 +235,6 @@ class DbInstance(Handler):
             rds.remove_tags_from_resource(ResourceName=arn, TagKeys=[STACK_TAG])
             rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": k, "Value": v} for k, v in
                                                              retained_tags(tags, op.stack).items()])
-
-
-def _of_stack(tags: dict[str, str], stack: str) -> bool:
-    """Tagged with the stack, or kept by a removal of it."""
-    return stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG))
 
 
 def _replication(db: dict[str, Any]) -> tuple[str | None, str | None]:

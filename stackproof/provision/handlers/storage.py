@@ -8,7 +8,7 @@ from typing import Any
 from ...errors import InputError
 from ..aws import error_code, paginate
 from ..blueprint import ID_TAG, RETAINED_TAG, STACK_TAG
-from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, retained_tags, tag_dict
+from .base import CannotUpdate, Found, Handler, Live, Op, Scope, found, of_stack, retained_tags, tag_dict
 
 DENIED = ("AccessDeniedException", "AccessDenied")
 PRINCIPAL_PROPAGATION = (2, 4, 8, 16, None)  # seconds between attempts; None: the last one
@@ -199,7 +199,7 @@ class Bucket(Handler):
             if name.startswith(f"{scope.stack}-"):
                 tagging = _get(s3.get_bucket_tagging, ("NoSuchTagSet", "NoSuchBucket"), Bucket=name)
                 tags = tag_dict(tagging["TagSet"]) if tagging else {}
-                if scope.stack in (tags.get(STACK_TAG), tags.get(RETAINED_TAG)):
+                if of_stack(tags, scope.stack):
                     region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
                     named.append((name, tags, region))
         return named
