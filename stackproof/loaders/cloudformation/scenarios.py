@@ -219,18 +219,17 @@ def _variables(template: Template, values: Values, pseudo: dict[str, Any]) -> di
                 domains[name] = list(dict.fromkeys([*first, *spec.allowed]))
             else:
                 domains[name] = _free(name, value, compared.get(name, []))
-        elif name in pseudo:
-            domains[name] = _free(name, pseudo[name], compared.get(name, []))
+        elif name in pseudo:  # one with a value (--region) is that value
+            value = pseudo[name]
+            domains[name] = _free(name, value, compared.get(name, [])) if isinstance(value, Unknown) else [value]
     return domains
 
 
 def _free(name: str, value: Any, literals: list[str]) -> list[Any]:
-    """A value nothing constrains: the one known (a default), else each literal the
-    conditions compare it with and something else."""
+    """A value nothing constrains: each literal the conditions compare it with and
+    something else, its default (when known) first."""
     if isinstance(value, Unknown):
         return [*literals, Other(name)]
-    if name.startswith("AWS::"):
-        return [value]  # a pseudo parameter with a value (--region) is that value
     others = [literal for literal in literals if literal != normal(value)]
     return [value, *others] + ([Other(name)] if len(others) < len(literals) else [])
 
