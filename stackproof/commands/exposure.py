@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
-
-
-def inputs_of(inventory: Any) -> list[dict[str, Any]]:
-    """The inputs a network answer was computed from, as the JSON reports list them."""
-    return [{"kind": i.kind, "path": i.path, "sha256": i.sha256} for i in inventory.inputs]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
             "kind": resource.kind, "file": resource.prov.file, "exposures": [e.as_dict() for e in exposures],
         })
     if args.format == "json":
-        print(json.dumps({"schema": "stackproof/exposure@1", "inputs": inputs_of(inventory),
+        print(json.dumps({"schema": "stackproof/exposure@1", "inputs": [i.as_dict() for i in inventory.inputs],
                           "endpoints": len(net.endpoints), "exposed": entries}, indent=2))
         return 0
     if not entries:

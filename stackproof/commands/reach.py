@@ -82,10 +82,8 @@ def run(args: argparse.Namespace) -> int:
         destination = resource("--to", destination, "receive")
     answer = net.reachable(source, destination, protocol, args.port)
     if args.format == "json":
-        from .exposure import inputs_of
-
-        print(json.dumps({"schema": "stackproof/reach@1", "inputs": inputs_of(inventory), **answer.as_dict()},
-                         indent=2))
+        print(json.dumps({"schema": "stackproof/reach@1", "inputs": [i.as_dict() for i in inventory.inputs],
+                          **answer.as_dict()}, indent=2))
     else:
         print(answer.text())
     return 0 if answer.reachable else 1

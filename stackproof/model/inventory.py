@@ -18,6 +18,9 @@ class InputFile:
     path: str
     sha256: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "path": self.path, "sha256": self.sha256}
+
 
 @dataclass(frozen=True)
 class Gap:
