@@ -14,7 +14,6 @@ from .blueprint import SERVICE_LINKED_ROLES
 from .handlers import HANDLERS, declared
 from .spec import StackSpec
 
-PREFIX = {"resourcegroupstaggingapi": "tag"}
 S3_PERMISSIONS = {
     "s3:HeadBucket": ("s3:ListBucket",),
     "s3:ListObjectVersions": ("s3:ListBucketVersions",),
@@ -36,11 +35,8 @@ def permissions(calls: Iterable[str]) -> set[str]:
     """IAM actions for "service:Operation" calls."""
     found: set[str] = set()
     for call in calls:
-        service, _, operation = call.partition(":")
         if call in S3_PERMISSIONS:
             found.update(S3_PERMISSIONS[call])
-        elif service in PREFIX:
-            found.add(f"{PREFIX[service]}:{operation}")
         else:
             found.add(iam_action(call))
     return found

@@ -9,7 +9,9 @@ from typing import Any, Iterable
 
 from . import accounts, services
 
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "efs": "elasticfilesystem"}
+# botocore service name -> IAM prefix where they differ (the provisioning policy maps through here too)
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "efs": "elasticfilesystem",
+              "resourcegroupstaggingapi": "tag"}
 RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
