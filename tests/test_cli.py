@@ -18,13 +18,13 @@ def scan(*args: str) -> int:
     return main(["scan", *map(str, args)])
 
 
-def failing_plan(tmp_path, **edits):
+def failing_plan(tmp_path, name: str = "failing.json"):
     """The compliant plan with the database left unencrypted (a high-severity FAIL)."""
     data = json.loads(PLAN.read_text())
     for change in data["resource_changes"]:
         if change["address"] == "aws_db_instance.main":
             change["change"]["after"]["storage_encrypted"] = False
-    path = tmp_path / "failing.json"
+    path = tmp_path / name
     path.write_text(json.dumps(data))
     return path
 

@@ -12,6 +12,7 @@ import pytest
 from stackproof.cli import main
 from stackproof.loaders import LoadOptions, input_path, load_inputs
 from tests.conftest import ROOT
+from tests.test_cli import failing_plan
 
 PLAN = ROOT / "fixtures" / "scenarios" / "three-tier" / "plan.json"
 AURORA = ROOT / "fixtures" / "scenarios" / "aurora" / "template.yaml"
@@ -31,13 +32,7 @@ def verdicts(results: list[dict]) -> Counter:
 
 def unencrypted_db_plan(tmp_path):
     """The three-tier plan (same addresses) with its database left unencrypted."""
-    data = json.loads(PLAN.read_text())
-    for change in data["resource_changes"]:
-        if change["address"] == "aws_db_instance.main":
-            change["change"]["after"]["storage_encrypted"] = False
-    path = tmp_path / "unencrypted.json"
-    path.write_text(json.dumps(data))
-    return path
+    return failing_plan(tmp_path, "unencrypted.json")
 
 
 def test_two_plans_with_the_same_addresses_are_both_evaluated(tmp_path, monkeypatch):
