@@ -10,9 +10,9 @@ from typing import Any
 
 from ...errors import InputError
 from ...model import Unknown
-from .decode import line_of
+from .decode import key_line, line_of
 from .intrinsics import Other, Resolver
-from .template import Template, key_line, references
+from .template import Template, references
 from .values import is_function
 
 

@@ -33,6 +33,14 @@ def line_of(node: Any) -> int | None:
     return line + 1 if isinstance(line, int) else None
 
 
+def key_line(mapping: dict[str, Any], name: str) -> int | None:
+    """The line of the key ``name`` of a decoded mapping."""
+    for key in mapping:
+        if key == name:
+            return line_of(key)
+    return None
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     enabled = gc.isenabled()
@@ -270,7 +278,7 @@ def _checked(template: Any, where: str) -> dict[str, Any]:
         raise InputError(where, "not a CloudFormation template: it has no Resources section", 1)
     resources = template["Resources"]
     if isinstance(resources, dict) and not resources:
-        line = next((line_of(key) for key in template if key == "Resources"), None) or line_of(resources)
+        line = key_line(template, "Resources") or line_of(resources)
         raise InputError(where, "the Resources section is empty: a template must declare at least one resource",
                          line)
     return template

@@ -15,7 +15,7 @@ from ...errors import InputError
 from ...model import KINDS, Gap, Unknown
 from .. import input_path
 from .conditions import condition_dependencies
-from .decode import decode_template, is_exact
+from .decode import decode_template, is_exact, key_line
 from .intrinsics import Resolver, Scope
 from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
 from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, phrase, scenarios, undecided_scenario
@@ -27,7 +27,6 @@ from .template import (
     check_references,
     check_types,
     dependencies,
-    key_line,
     read_template,
     references,
 )

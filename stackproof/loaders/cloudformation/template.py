@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ...errors import InputError
-from .decode import line_of
+from .decode import key_line, line_of
 from .values import is_function
 
 PSEUDO_PARAMETERS = frozenset({
@@ -116,13 +116,6 @@ def _transforms(value: Any) -> list[str]:
         else:
             found.append(repr(item))
     return found
-
-
-def key_line(mapping: dict[str, Any], name: str) -> int | None:
-    for key in mapping:
-        if key == name:
-            return line_of(key)
-    return None
 
 
 # -- references ------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import re
 from typing import Any
 
 from ...model import KINDS, Gap, Unknown
-from .decode import line_of
-from .template import LANGUAGE_EXTENSIONS, PSEUDO_PARAMETERS, SAM, key_line, references
+from .decode import key_line, line_of
+from .template import LANGUAGE_EXTENSIONS, PSEUDO_PARAMETERS, SAM, references
 
 # The model kinds a SAM resource type turns into, for a Gap when SAM cannot be expanded.
 SAM_KINDS = {"AWS::Serverless::SimpleTable": ("aws.dynamodb.table",)}
