@@ -20,7 +20,7 @@ from ...model import InputFile, Inventory
 
 def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
     from .build import MAIN, RESOLVED_TYPES, inventory_of
-    from .parameters import read_parameter_file, refused_values, specs, unknown_region
+    from .parameters import read_parameter_file, refused_value, specs, unknown_region
     from .scenarios import when
     from .stack import Context, StackLoader
 
@@ -28,9 +28,9 @@ def load_template(where: str, raw: bytes, text: str, options: Any) -> Inventory:
     region = getattr(options, "region", None) or unknown_region()
     loader = StackLoader(RESOLVED_TYPES, {rtype: cls for rtype, (cls, _) in MAIN.items()})
     template, gaps = loader.template(where, text, region, given)
-    refused = refused_values(specs(template.parameters), given, where)
+    refused = refused_value(specs(template.parameters), given, where)
     if refused:  # CloudFormation refuses the stack too
-        raise InputError(options.parameters, refused[0][1])
+        raise InputError(options.parameters, refused)
     builds = loader.build(template, Context(where, "", region, given), gaps)
     inputs = [InputFile("cloudformation", where, hashlib.sha256(raw).hexdigest())]
     inputs += [InputFile("cloudformation", path, sha) for path, sha in loader.files if path != where]

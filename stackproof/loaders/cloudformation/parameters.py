@@ -92,21 +92,19 @@ def specs(parameters: dict[str, dict[str, Any]]) -> dict[str, ParameterSpec]:
     return found
 
 
-def refused_values(specs_: dict[str, ParameterSpec], given: dict[str, Any], template: str) -> list[tuple[str, str]]:
-    """(name, why) for each given value CloudFormation would refuse: a parameter the
-    template does not declare, or a value its constraints do not allow. A NoEcho value
-    is never quoted."""
-    found = []
+def refused_value(specs_: dict[str, ParameterSpec], given: dict[str, Any], template: str) -> str | None:
+    """Why CloudFormation would refuse the first given value it refuses: a parameter the
+    template does not declare, or a value its constraints do not allow; None when it
+    accepts them all. A NoEcho value is never quoted."""
     for name, value in given.items():
         spec = specs_.get(name)
         if spec is None:
-            found.append((name, f"parameter {name} is not declared by {template}"))
-        elif isinstance(value, str):
-            why = _violation(spec, value)
-            if why:
-                shown = "the value given" if spec.no_echo else repr(value)
-                found.append((name, f"parameter {name} of {template}: {shown} {why}"))
-    return found
+            return f"parameter {name} is not declared by {template}"
+        why = _violation(spec, value) if isinstance(value, str) else None
+        if why:
+            shown = "the value given" if spec.no_echo else repr(value)
+            return f"parameter {name} of {template}: {shown} {why}"
+    return None
 
 
 def _violation(spec: ParameterSpec, value: str) -> str | None:

@@ -17,7 +17,7 @@ from .. import input_path
 from .conditions import condition_dependencies
 from .decode import decode_template, is_exact, key_line
 from .intrinsics import Resolver, Scope
-from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_values, specs
+from .parameters import SECRET_MIN_LENGTH, parameter_values, pseudo_parameters, refused_value, specs
 from .scenarios import MAX_SCENARIOS, ResourceLabels, Scenario, phrase, scenarios, undecided_scenario
 from .template import (
     NESTED_STACK,
@@ -270,9 +270,9 @@ class StackLoader:
                 raise InputError(template.path, f"nested stack {decl.logical_id} includes {path}, "
                                                 "which includes this template: a circle", decl.line)
             child, gaps = self.template(path, text, region, given)
-            refused = refused_values(specs(child.parameters), given, path)
+            refused = refused_value(specs(child.parameters), given, path)
             if refused:  # CloudFormation refuses the parent stack too
-                raise InputError(template.path, f"nested stack {decl.logical_id}: {refused[0][1]}", decl.line)
+                raise InputError(template.path, f"nested stack {decl.logical_id}: {refused}", decl.line)
             child_context = Context(path, prefix, region, given, context.depth + 1, context.seen + (template.path,))
             builds = self.build(child, child_context, gaps, single=single)
             if len(combined) * len(builds) > MAX_SCENARIOS:
