@@ -391,7 +391,8 @@ class RouteTableAssociation(Handler):
         op.client("ec2").disassociate_route_table(AssociationId=live.id)
 
 
-ENDPOINT_LIVE = {"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available"]}
+ENDPOINT_STATES = ("pendingAcceptance", "pending", "available")  # not deleting, deleted, rejected or failed
+ENDPOINT_LIVE = {"Name": "vpc-endpoint-state", "Values": list(ENDPOINT_STATES)}
 
 
 class VpcEndpoint(Handler):
@@ -404,8 +405,8 @@ class VpcEndpoint(Handler):
     def tagged(self, scope: Scope) -> list[Found]:
         swept = _swept(self, scope, "describe_vpc_endpoints", "VpcEndpoints", lambda e: Live(e["VpcEndpointId"]),
                        ENDPOINT_LIVE)
-        return [f for f, endpoint in swept if endpoint.get("State", "").lower() in ("pendingacceptance", "pending",
-                                                                                       "available")]
+        live = {state.lower() for state in ENDPOINT_STATES}  # checked again, in any letter case, like the tags
+        return [f for f, endpoint in swept if endpoint.get("State", "").lower() in live]
 
     def find(self, op: Op) -> Live | None:
         endpoint = _mine(op, _listed(op, "describe_vpc_endpoints", "VpcEndpoints", ENDPOINT_LIVE))
