@@ -220,19 +220,25 @@ def test_undecidable_conditions_give_unknown_not_a_guess(tmp_path, catalogue):
     assert verdict.status == "UNKNOWN" and "Shared" in verdict.message
 
 
-def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, catalogue):
-    # One database depends on six conditions together: 64 outcomes of one group, more than
-    # stackproof evaluates one by one; the message says so, and how to decide.
+def six_flags() -> str:
+    """One database that depends on six conditions together (each reads its own flag), and
+    a queue that depends on none."""
     conditions = "\n".join(f"  Use{i}: !Equals [!Ref Flag{i}, \"true\"]" for i in range(6))
     parameters = "\n".join(f"  Flag{i}:\n    Type: String\n    Default: \"true\"\n    AllowedValues: [\"true\", \"false\"]"
                            for i in range(6))
     properties = "\n".join(f"      - {{Key: K{i}, Value: !If [Use{i}, a, b]}}" for i in range(6))
     properties += "\n      - {Key: F1, Value: !Ref Flag1}"
-    template = (f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  Db:\n"
-                "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
-                "      DBInstanceClass: db.t3.micro\n      PubliclyAccessible: false\n"
-                "      StorageEncrypted: !If [Use0, true, false]\n      Tags:\n" + properties + "\n"
-                "  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n")
+    return (f"Parameters:\n{parameters}\nConditions:\n{conditions}\nResources:\n  Db:\n"
+            "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+            "      DBInstanceClass: db.t3.micro\n      PubliclyAccessible: false\n"
+            "      StorageEncrypted: !If [Use0, true, false]\n      Tags:\n" + properties + "\n"
+            "  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: false\n")
+
+
+def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, catalogue):
+    # One database depends on six conditions together: 64 outcomes of one group, more than
+    # stackproof evaluates one by one; the message says so, and how to decide.
+    template = six_flags()
     inventory = load(tmp_path, template)
     assert not inventory.scenarios
     flag = inventory.get("Db").tags["F1"]  # not its default: the parameter is as undecided as its conditions
@@ -244,6 +250,16 @@ def test_too_many_scenarios_leave_the_varying_conditions_undecided(tmp_path, cat
             "Use0, Use1, Use2, Use3, Use4, Use5 (parameters Flag0, Flag1, Flag2, Flag3, Flag4, Flag5); "
             "pass --parameters to decide") in encrypted.message
     assert result[("sqs_queue_encrypted", "Queue")].status == "FAIL"  # depends on none of them
+
+
+def test_a_given_parameter_keeps_its_value_when_the_rest_of_its_group_is_undecided(tmp_path):
+    # Flag1 passed, five flags left: 32 outcomes, still too many. Flag1 and the condition
+    # that reads only it are decided by the value given; the others stay undecided.
+    parameters = tmp_path / "parameters.json"
+    parameters.write_text(json.dumps({"Flag1": "false"}))
+    db = load(tmp_path, six_flags(), parameters=str(parameters)).get("Db")
+    assert (db.tags["F1"], db.tags["K1"]) == ("false", "b")
+    assert is_unknown(db.tags["K0"]) and "more than 16 combinations" in db.tags["K0"].reason
 
 
 def toggles(count: int) -> str:

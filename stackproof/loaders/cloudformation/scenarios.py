@@ -75,8 +75,10 @@ def scenarios(template: Template, values: Values, pseudo: dict[str, Any], releva
     reads = condition_reads(template, set(domains))
     ordered = [c for c in template.conditions if c in relevant]
     groups = [_group(template, values, pseudo, names, reads, domains) for names in _groups(ordered, reads, links)]
-    # A group left undecided is undecided in every scenario; the others are combined.
-    capped = {name: group.capped for group in groups if group.capped for name in group.variables}
+    # A group left undecided is undecided in every scenario (but for a parameter with one
+    # possible value, given with --parameters: it keeps it); the others are combined.
+    capped = {name: group.capped for group in groups if group.capped for name in group.variables
+              if len(domains[name]) > 1}
     params.update({name: _several(name, why) for name, why in capped.items() if name in values.specs})
     groups = [group for group in groups if not group.capped]
     found = []
