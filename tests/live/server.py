@@ -87,6 +87,12 @@ def evaluate(inventory: Any, catalogue: Any) -> list[Any]:
     return report.results
 
 
+def result_of(inventory: Any, catalogue: Any, policy: str, name: str) -> Any:
+    """The one result of the policy on the resource of that name."""
+    (found,) = [r for r in evaluate(inventory, catalogue) if r.policy == policy and r.name == name]
+    return found
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     with pytest.MonkeyPatch.context() as patch:

@@ -7,15 +7,14 @@ from __future__ import annotations
 from fixtures.livebuilder import remove_default_vpc, ssh_behind_network_balancer, subnet, tag_list, tag_spec
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
-from tests.live.server import audit, evaluate
+from tests.live.server import audit, result_of
 
 REGION, DR_REGION = "eu-west-2", "eu-west-1"
 
 
 def verdict(moto, catalogue, policy, name, regions=(REGION,), faults=None, **options):
     snapshot, inventory = audit(moto, regions, hooks=[faults.hook] if faults else [], **options)
-    (result,) = [r for r in evaluate(inventory, catalogue) if r.policy == policy and r.name == name]
-    return result
+    return result_of(inventory, catalogue, policy, name)
 
 
 def network(ec2):

@@ -18,15 +18,10 @@ from fixtures.livebuilder import (
 from stackproof.loaders.live import inventory_of
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
-from tests.live.server import audit, evaluate
+from tests.live.server import audit, result_of
 
 REGION = "eu-west-2"
 ADMIN = "network_admin_ports_not_internet_reachable"
-
-
-def result(inventory, catalogue, policy, name):
-    (found,) = [r for r in evaluate(inventory, catalogue) if r.policy == policy and r.name == name]
-    return found
 
 
 def public_vpc(ec2, cidr="10.0.0.0/16", ipv6=False):
@@ -74,9 +69,9 @@ def test_an_elastic_ip_on_a_second_interface_is_not_the_primary_ones(moto, catal
     assert not address.get("InstanceId")  # moto leaves the instance out; AWS names it:
     address["InstanceId"] = instance
     for audited in (inventory, inventory_of(snapshot)):
-        ssh = result(audited, catalogue, ADMIN, "admin")
+        ssh = result_of(audited, catalogue, ADMIN, "admin")
         assert ssh.status == PASS, ssh.message
-        public_ip = result(audited, catalogue, "instance_no_public_ip", "admin")
+        public_ip = result_of(audited, catalogue, "instance_no_public_ip", "admin")
         assert public_ip.status == FAIL and f"on interface {second}" in public_ip.message
 
 
@@ -111,8 +106,8 @@ def test_an_instance_has_the_ipv6_addresses_the_account_shows_not_its_subnets_se
     ec2.modify_subnet_attribute(SubnetId=dual, AssignIpv6AddressOnCreation={"Value": True})
     launch("dual-stack", Ipv6AddressCount=1)
     _, inventory = audit(moto, [REGION], services=["vpc", "ec2"])
-    assert result(inventory, catalogue, ADMIN, "dual-stack").status == FAIL
-    assert result(inventory, catalogue, ADMIN, "v4-only").status == PASS
+    assert result_of(inventory, catalogue, ADMIN, "dual-stack").status == FAIL
+    assert result_of(inventory, catalogue, ADMIN, "v4-only").status == PASS
 
 
 # -- transit gateways ----------------------------------------------------------------------
@@ -157,7 +152,7 @@ def test_a_group_reference_across_a_transit_gateway_is_decided(moto, catalogue, 
     the database VPC's attachment carry group references, and not when the attachment does not."""
     tiers_across_a_transit_gateway(moto.clients(), referencing)
     _, inventory = audit(moto, [REGION], services=["vpc", "ec2", "rds"])
-    found = result(inventory, catalogue, "network_tier_isolation", "db")
+    found = result_of(inventory, catalogue, "network_tier_isolation", "db")
     assert found.status == status, found.message
 
 
@@ -167,7 +162,7 @@ def test_transit_gateways_that_cannot_be_listed_leave_the_reference_unknown(moto
                             service="ec2", operation="DescribeTransitGateways")
     snapshot, inventory = audit(moto, [REGION], hooks=[denied.hook], services=["vpc", "ec2", "rds"])
     assert inventory.gaps == []  # the rest of the network picture was read
-    found = result(inventory, catalogue, "network_tier_isolation", "db")
+    found = result_of(inventory, catalogue, "network_tier_isolation", "db")
     assert found.status == UNKNOWN and "DescribeTransitGateways failed: access denied" in found.message
     (entry,) = inventory.run_info["not_assessed"]
     assert (entry["service"], entry["call"]) == ("vpc", "DescribeTransitGateways")
@@ -190,7 +185,7 @@ def test_network_balancer_targets_see_the_client_as_the_target_group_says(moto, 
     private = subnet(ec2, vpc, "10.0.10.0/24", f"{REGION}a", {"Name": "app-a"})
     ssh_behind_network_balancer(clients, vpc, public, private, ssh_from="10.0.0.0/16", preserved=preserved)
     _, inventory = audit(moto, [REGION], services=["vpc", "ec2", "elbv2"])
-    found = result(inventory, catalogue, ADMIN, "app")
+    found = result_of(inventory, catalogue, ADMIN, "app")
     assert found.status == status, found.message
     if preserved is None:
         assert "preserve_client_ip.enabled" in found.message

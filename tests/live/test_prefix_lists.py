@@ -11,15 +11,14 @@ from stackproof.loaders.live import inventory_of
 from stackproof.model import PrefixList
 from stackproof.rules import FAIL, PASS, UNKNOWN
 from tests.live.faults import Faults
-from tests.live.server import audit, evaluate
+from tests.live.server import audit, result_of
 
 REGION = "eu-west-2"
 ADMIN = "network_admin_ports_not_internet_reachable"
 
 
 def admin_result(inventory, catalogue):
-    (found,) = [r for r in evaluate(inventory, catalogue) if r.policy == ADMIN and r.name == "bastion"]
-    return found
+    return result_of(inventory, catalogue, ADMIN, "bastion")
 
 
 def bastion_admitting_ssh_from(ec2, prefix_list: str) -> None:
